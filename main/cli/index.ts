@@ -1,0 +1,29 @@
+/**
+ * `duet`: every window action is also a command, for GPU servers with no display.
+ * Each command lives in its own module and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerInfo } from './info.js';
+import { duetVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('duet')
+    .description('Duet — image-to-image translation studio (CycleGAN and pix2pix) on TensorFlow.js')
+    .version(duetVersion())
+    .showHelpAfterError();
+  registerInfo(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`duet: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = process.exitCode || 1;
+  }
+}
+
+await main();

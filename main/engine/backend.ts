@@ -1,0 +1,204 @@
+/**
+ * Backend selection: the one place that decides which TensorFlow.js backend Duet trains on.
+ *
+ * Order: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm → cpu. A user setting or DUET_BACKEND can
+ * force one. Every candidate that was tried and failed is kept in the report with its reason, so the
+ * UI and `duet info` say what happened instead of guessing.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import util from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
+
+export interface BackendAttempt {
+  candidate: BackendCandidate;
+  ok: boolean;
+  /** Why this candidate was not used (absent when it was). */
+  reason?: string;
+}
+
+export interface BackendReport {
+  /** The candidate that runs. */
+  candidate: BackendCandidate;
+  /** tfjs's own name for the active backend ('tensorflow', 'wasm', 'cpu'). */
+  backend: string;
+  /** Whether computations run on a GPU device. Read from the backend, never assumed. */
+  gpu: boolean;
+  tfjsVersion: string;
+  /** libtensorflow's version where a native backend runs. */
+  tensorflowVersion?: string;
+  /** wasm only: whether SIMD and threads are in use. */
+  wasmFeatures?: { simd: boolean; threads: boolean; threadCount: number };
+  forcedBy?: 'DUET_BACKEND' | 'setting';
+  attempts: BackendAttempt[];
+}
+
+/** One candidate's loader: makes the backend available and returns tfjs's name for it. */
+export type BackendLoader = () => Promise<{ name: string; tensorflowVersion?: string }>;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * tfjs-node 4.x calls util.isNullOrUndefined, removed in Node 23. Restore it before the addon loads.
+ */
+export function polyfillNodeUtil(): void {
+  const u = util as unknown as Record<string, unknown>;
+  if (typeof u.isNullOrUndefined !== 'function') {
+    u.isNullOrUndefined = (v: unknown) => v === null || v === undefined;
+  }
+}
+
+function nativeLoader(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): BackendLoader {
+  return async () => {
+    try {
+      require.resolve(pkg);
+    } catch {
+      throw new Error(`not installed (${pkg} is missing; its install downloads libtensorflow)`);
+    }
+    polyfillNodeUtil();
+    // biome-ignore lint/suspicious/noExplicitAny: the native module's shape is not typed here
+    const mod: any = require(pkg);
+    const version = mod?.version?.['tfjs-node'] as string | undefined;
+    return { name: 'tensorflow', tensorflowVersion: version ? `libtensorflow via tfjs-node ${version}` : undefined };
+  };
+}
+
+/** Folder holding tfjs-backend-wasm's .wasm files, for setWasmPaths. */
+export function wasmDirectory(): string {
+  return `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}${path.sep}`;
+}
+
+const wasmLoader: BackendLoader = async () => {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmDirectory());
+  return { name: 'wasm' };
+};
+
+const cpuLoader: BackendLoader = async () => {
+  await import('@tensorflow/tfjs-backend-cpu');
+  return { name: 'cpu' };
+};
+
+export const DEFAULT_LOADERS: Record<BackendCandidate, BackendLoader> = {
+  'tfjs-node-gpu': nativeLoader('@tensorflow/tfjs-node-gpu'),
+  'tfjs-node': nativeLoader('@tensorflow/tfjs-node'),
+  wasm: wasmLoader,
+  cpu: cpuLoader,
+};
+
+export function parseBackendCandidate(value: string | undefined): BackendCandidate | undefined {
+  if (!value) return undefined;
+  const v = value.trim().toLowerCase();
+  const aliases: Record<string, BackendCandidate> = {
+    gpu: 'tfjs-node-gpu',
+    'tfjs-node-gpu': 'tfjs-node-gpu',
+    tensorflow: 'tfjs-node',
+    node: 'tfjs-node',
+    'tfjs-node': 'tfjs-node',
+    wasm: 'wasm',
+    cpu: 'cpu',
+  };
+  const c = aliases[v];
+  if (!c) {
+    throw new Error(`Unknown backend "${value}". Choose one of: ${BACKEND_CANDIDATES.join(', ')} (or "auto").`);
+  }
+  return c;
+}
+
+export interface SelectBackendOptions {
+  /** A user setting ('auto' or undefined means no preference). */
+  preference?: string;
+  /** Environment to read DUET_BACKEND from (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+  /** Injected loaders (tests). */
+  loaders?: Partial<Record<BackendCandidate, BackendLoader>>;
+}
+
+function message(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]?.slice(0, 400) ?? 'unknown error';
+}
+
+function readGpu(): boolean {
+  const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  return b?.isUsingGpuDevice === true;
+}
+
+function readWasmFeatures(): BackendReport['wasmFeatures'] {
+  const env = tf.env();
+  const simd = env.getBool('WASM_HAS_SIMD_SUPPORT') as boolean;
+  const threads = env.getBool('WASM_HAS_MULTITHREAD_SUPPORT') as boolean;
+  const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+  const count = b?.wasm?.tfjs?.getThreadsCount?.() ?? 1;
+  return { simd, threads, threadCount: count };
+}
+
+/**
+ * Try each candidate in order (or only the forced one) and make the first that works the active tfjs
+ * backend. A forced backend that fails is an error: the user asked for it by name.
+ */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
+  const env = options.env ?? process.env;
+  const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
+  const fromEnv = env.DUET_BACKEND && env.DUET_BACKEND !== 'auto' ? env.DUET_BACKEND : undefined;
+  const fromSetting = options.preference && options.preference !== 'auto' ? options.preference : undefined;
+  const forced = parseBackendCandidate(fromEnv ?? fromSetting);
+  const forcedBy: BackendReport['forcedBy'] = fromEnv ? 'DUET_BACKEND' : fromSetting ? 'setting' : undefined;
+  const order: BackendCandidate[] = forced ? [forced] : [...BACKEND_CANDIDATES];
+
+  const attempts: BackendAttempt[] = [];
+  for (const candidate of order) {
+    try {
+      const loaded = await loaders[candidate]();
+      const ok = await tf.setBackend(loaded.name);
+      if (!ok) throw new Error(`tfjs could not initialise the "${loaded.name}" backend`);
+      await tf.ready();
+      attempts.push({ candidate, ok: true });
+      return {
+        candidate,
+        backend: tf.getBackend(),
+        gpu: readGpu(),
+        tfjsVersion: tf.version_core,
+        tensorflowVersion: loaded.tensorflowVersion,
+        wasmFeatures: loaded.name === 'wasm' ? readWasmFeatures() : undefined,
+        forcedBy,
+        attempts,
+      };
+    } catch (err) {
+      attempts.push({ candidate, ok: false, reason: message(err) });
+    }
+  }
+  const detail = attempts.map((a) => `${a.candidate}: ${a.reason}`).join('; ');
+  if (forced) {
+    throw new BackendUnavailableError(
+      `The backend "${forced}" (set by ${forcedBy}) could not be used: ${detail}`,
+      attempts,
+    );
+  }
+  throw new BackendUnavailableError(`No TensorFlow.js backend could be started: ${detail}`, attempts);
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    msg: string,
+    readonly attempts: BackendAttempt[],
+  ) {
+    super(msg);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/** One line for logs and the UI badge: "wasm (CPU, SIMD, 1 thread)". */
+export function describeBackend(report: BackendReport): string {
+  const device = report.gpu ? 'GPU' : 'CPU';
+  const extra: string[] = [device];
+  if (report.wasmFeatures) {
+    if (report.wasmFeatures.simd) extra.push('SIMD');
+    const n = report.wasmFeatures.threadCount;
+    extra.push(`${n} thread${n === 1 ? '' : 's'}`);
+  }
+  return `${report.candidate} (${extra.join(', ')})`;
+}

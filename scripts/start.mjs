@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app where Electron's binary exists; where it does not (it cannot be
+// downloaded on every machine), say so and start `duet serve` in its place, printing the URL.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function electronBinary() {
+  try {
+    const p = require('electron');
+    return typeof p === 'string' && existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let bin = electronBinary();
+if (!bin && !process.env.DUET_NO_ELECTRON_DOWNLOAD) {
+  console.log('Electron binary not installed; trying to download it once (skip with DUET_NO_ELECTRON_DOWNLOAD=1)…');
+  spawnSync(process.execPath, [require.resolve('electron/install.js')], { stdio: 'inherit', timeout: 120_000 });
+  bin = electronBinary();
+}
+
+const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+if (bin) {
+  const child = spawn('npx', ['electron-vite', 'preview'], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  console.log('No Electron binary on this machine: starting `duet serve` instead. Open the URL it prints.');
+  const child = spawn(process.execPath, ['bin/duet.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+}

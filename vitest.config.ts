@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts', 'models/**/*.test.ts', 'main/**/*.test.ts', 'renderer/**/*.test.ts'],
+    exclude: ['tests/e2e/**', 'node_modules/**'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // TensorFlow state is global per process: isolate files in their own forks.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
