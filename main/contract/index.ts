@@ -1,0 +1,291 @@
+/**
+ * The one contract between the window and the engine: every request, response and event, as zod
+ * schemas (runtime validation in main and in `duet serve`) and the TypeScript types inferred from them.
+ *
+ * Pure: no Node, no Electron. The renderer imports it too.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------
+// System
+
+export const BackendAttemptSchema = z.object({
+  candidate: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+});
+
+export const BackendReportSchema = z.object({
+  candidate: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']),
+  backend: z.string(),
+  gpu: z.boolean(),
+  tfjsVersion: z.string(),
+  tensorflowVersion: z.string().optional(),
+  wasmFeatures: z.object({ simd: z.boolean(), threads: z.boolean(), threadCount: z.number() }).optional(),
+  forcedBy: z.enum(['DUET_BACKEND', 'setting']).optional(),
+  attempts: z.array(BackendAttemptSchema),
+});
+export type BackendReportDto = z.infer<typeof BackendReportSchema>;
+
+export const SystemInfoSchema = z.object({
+  duet: z.string(),
+  node: z.string(),
+  electron: z.string().nullable(),
+  platform: z.string(),
+  workspace: z.string(),
+  backend: BackendReportSchema.nullable(),
+  /** 'electron' in the desktop app, 'serve' in a browser against `duet serve`. */
+  transport: z.enum(['electron', 'serve']),
+});
+export type SystemInfo = z.infer<typeof SystemInfoSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Training settings: one schema with defaults and validation, saved into every run and model card.
+
+export const ModelTypeSchema = z.enum(['cyclegan', 'pix2pix']);
+export type ModelType = z.infer<typeof ModelTypeSchema>;
+
+export const GeneratorNameSchema = z.enum(['resnet_9blocks', 'resnet_6blocks', 'unet_256', 'unet_128', 'tiny']);
+export const DiscriminatorNameSchema = z.enum(['basic', 'n_layers', 'pixel', 'tiny']);
+export const GanModeSchema = z.enum(['lsgan', 'vanilla', 'hinge']);
+export const NormSchema = z.enum(['instance', 'batch', 'none']);
+export const PreprocessSchema = z.enum(['resize_and_crop', 'scale_width', 'none']);
+export const PresetNameSchema = z.enum(['quick', 'balanced', 'reference']);
+export type PresetName = z.infer<typeof PresetNameSchema>;
+
+const positiveInt = z.number().int().positive();
+
+export const TrainingSettingsSchema = z
+  .object({
+    model: ModelTypeSchema.default('cyclegan'),
+    preset: PresetNameSchema.optional(),
+    /** Crop size the networks train on (px). */
+    size: z.number().int().min(16).max(1024).default(256),
+    /** Size images are loaded at before the random crop (reference: 286 for 256). */
+    loadSize: z.number().int().min(16).max(2048).default(286),
+    preprocess: PreprocessSchema.default('resize_and_crop'),
+    flip: z.boolean().default(true),
+    generator: GeneratorNameSchema.default('resnet_9blocks'),
+    discriminator: DiscriminatorNameSchema.default('basic'),
+    ngf: positiveInt.max(512).default(64),
+    ndf: positiveInt.max(512).default(64),
+    nLayersD: z.number().int().min(1).max(6).default(3),
+    norm: NormSchema.default('instance'),
+    dropout: z.boolean().default(false),
+    ganMode: GanModeSchema.default('lsgan'),
+    lambdaA: z.number().min(0).max(1000).default(10),
+    lambdaB: z.number().min(0).max(1000).default(10),
+    lambdaIdentity: z.number().min(0).max(10).default(0.5),
+    lambdaL1: z.number().min(0).max(10000).default(100),
+    poolSize: z.number().int().min(0).max(1000).default(50),
+    lr: z.number().positive().max(1).default(2e-4),
+    beta1: z.number().min(0).max(0.999).default(0.5),
+    beta2: z.number().min(0).max(0.9999).default(0.999),
+    batchSize: positiveInt.max(64).default(1),
+    /** Epochs at the initial learning rate, then epochs of linear decay to zero. */
+    epochs: z.number().int().min(0).max(10000).default(100),
+    epochsDecay: z.number().int().min(0).max(10000).default(100),
+    /** When set, the run stops after this many iterations (and the schedule is laid over them). */
+    iterations: positiveInt.max(10_000_000).optional(),
+    checkpointEvery: positiveInt.default(500),
+    sampleEvery: positiveInt.default(100),
+    keepCheckpoints: positiveInt.max(100).default(3),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
+  })
+  .strict();
+export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
+export type TrainingSettingsInput = z.input<typeof TrainingSettingsSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Projects and data
+
+export const SkippedFileSchema = z.object({ path: z.string(), reason: z.string() });
+export type SkippedFile = z.infer<typeof SkippedFileSchema>;
+
+export const ImageEntrySchema = z.object({
+  path: z.string(),
+  /** Path relative to the scanned folder. */
+  relative: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  format: z.string(),
+});
+export type ImageEntry = z.infer<typeof ImageEntrySchema>;
+
+export const DomainScanSchema = z.object({
+  root: z.string(),
+  name: z.string(),
+  images: z.array(ImageEntrySchema),
+  skipped: z.array(SkippedFileSchema),
+});
+export type DomainScan = z.infer<typeof DomainScanSchema>;
+
+export const PairingSchema = z.object({
+  kind: z.enum(['paired-names', 'aligned', 'unpaired']),
+  /** Suggested model type for this data. */
+  suggestedModel: ModelTypeSchema,
+  pairs: z.number().int(),
+  unmatchedA: z.array(z.string()),
+  unmatchedB: z.array(z.string()),
+});
+
+export const ScanReportSchema = z.object({
+  layout: z.enum(['two-folders', 'train-test-folders', 'aligned']),
+  a: DomainScanSchema,
+  b: DomainScanSchema.nullable(),
+  pairing: PairingSchema,
+  sizeStats: z.object({
+    minWidth: z.number(),
+    maxWidth: z.number(),
+    minHeight: z.number(),
+    maxHeight: z.number(),
+    medianWidth: z.number(),
+    medianHeight: z.number(),
+  }),
+});
+export type ScanReport = z.infer<typeof ScanReportSchema>;
+
+export const ProjectSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  domainA: z.string().nullable(),
+  domainB: z.string().nullable(),
+  model: ModelTypeSchema,
+  settings: TrainingSettingsSchema.partial(),
+  sample: z.boolean().default(false),
+});
+export type Project = z.infer<typeof ProjectSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Runs and their live events
+
+export const RunStateSchema = z.enum(['starting', 'running', 'paused', 'stopping', 'stopped', 'finished', 'failed']);
+export type RunState = z.infer<typeof RunStateSchema>;
+
+/** All losses by the reference's names: G_A, G_B, D_A, D_B, cycle_A, cycle_B, idt_A, idt_B; G_GAN, G_L1, D_real, D_fake. */
+export const LossesSchema = z.record(z.string(), z.number());
+
+export const ProgressEventSchema = z.object({
+  type: z.literal('progress'),
+  runId: z.string(),
+  iteration: z.number().int(),
+  totalIterations: z.number().int(),
+  epoch: z.number().int(),
+  losses: LossesSchema,
+  lr: z.number(),
+  itPerSec: z.number(),
+  etaSeconds: z.number().nullable(),
+  dataWaitShare: z.number().optional(),
+});
+export const SampleEventSchema = z.object({
+  type: z.literal('sample'),
+  runId: z.string(),
+  iteration: z.number().int(),
+  /** Workspace-relative path of the PNG sample grid. */
+  path: z.string(),
+});
+export const StateEventSchema = z.object({
+  type: z.literal('state'),
+  runId: z.string(),
+  state: RunStateSchema,
+  message: z.string().optional(),
+});
+export const CheckpointEventSchema = z.object({
+  type: z.literal('checkpoint'),
+  runId: z.string(),
+  iteration: z.number().int(),
+  path: z.string(),
+});
+export const RunEventSchema = z.discriminatedUnion('type', [
+  ProgressEventSchema,
+  SampleEventSchema,
+  StateEventSchema,
+  CheckpointEventSchema,
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+
+export const CheckpointInfoSchema = z.object({ iteration: z.number().int(), createdAt: z.string(), path: z.string() });
+export type CheckpointInfo = z.infer<typeof CheckpointInfoSchema>;
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  state: RunStateSchema,
+  iteration: z.number().int(),
+  totalIterations: z.number().int(),
+  settings: TrainingSettingsSchema,
+  backend: z.string(),
+  createdAt: z.string(),
+  checkpoints: z.array(CheckpointInfoSchema),
+  samples: z.array(z.object({ iteration: z.number().int(), path: z.string() })),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Translation, export, models
+
+export const DirectionSchema = z.enum(['AtoB', 'BtoA']);
+export type Direction = z.infer<typeof DirectionSchema>;
+export const ImageFormatSchema = z.enum(['png', 'jpeg', 'webp']);
+
+export const TranslateRequestSchema = z.object({
+  modelId: z.string(),
+  direction: DirectionSchema.default('AtoB'),
+  inputs: z.array(z.string()).min(1),
+  outDir: z.string(),
+  format: ImageFormatSchema.default('png'),
+  quality: z.number().int().min(1).max(100).default(90),
+  /** Naming pattern: {name} (original base name), {ext}, {direction}, {model}, {index}. */
+  naming: z.string().default('{name}'),
+  overwrite: z.boolean().default(false),
+  tile: z.number().int().min(32).max(4096).optional(),
+  keepMetadata: z.boolean().default(false),
+});
+export type TranslateRequest = z.infer<typeof TranslateRequestSchema>;
+
+export const JobEventSchema = z.object({
+  type: z.enum(['progress', 'item', 'done', 'cancelled', 'failed']),
+  jobId: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+  etaSeconds: z.number().nullable().optional(),
+  input: z.string().optional(),
+  output: z.string().optional(),
+  skipped: z.string().optional(),
+  error: z.string().optional(),
+});
+export type JobEvent = z.infer<typeof JobEventSchema>;
+
+export const ModelCardSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: ModelTypeSchema,
+  architecture: z.object({ generator: z.string(), discriminator: z.string(), norm: z.string() }),
+  directions: z.object({ A: z.string(), B: z.string() }),
+  data: z.object({ countA: z.number().int(), countB: z.number().int(), pairing: z.string() }),
+  iterations: z.number().int(),
+  settings: TrainingSettingsSchema,
+  metrics: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+  backend: z.string(),
+  createdAt: z.string(),
+  source: z.object({ projectId: z.string(), runId: z.string() }).optional(),
+});
+export type ModelCard = z.infer<typeof ModelCardSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// App settings (persisted by electron-store in the desktop app, a JSON file under `duet serve`)
+
+export const AppSettingsSchema = z.object({
+  workspace: z.string().optional(),
+  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  recentProjects: z.array(z.string()).default([]),
+});
+export type AppSettings = z.infer<typeof AppSettingsSchema>;
