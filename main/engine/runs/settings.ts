@@ -1,0 +1,307 @@
+/**
+ * Training settings for a run: schema defaults, then the model type's reference defaults, then a preset,
+ * then what the user chose — validated against the one contract schema, with messages a user can act on.
+ *
+ * Pure: no file system, no TensorFlow.
+ */
+import type { z } from 'zod';
+import {
+  type ModelType,
+  type PresetName,
+  PresetNameSchema,
+  type TrainingSettings,
+  type TrainingSettingsInput,
+  TrainingSettingsSchema,
+} from '../../contract/index.js';
+
+type Layer = Partial<TrainingSettingsInput>;
+
+/** What the reference uses for each model type when nothing else is said (DESIGN.md §4). */
+export const MODEL_DEFAULTS: Record<ModelType, Layer> = {
+  cyclegan: {
+    generator: 'resnet_9blocks',
+    discriminator: 'basic',
+    norm: 'instance',
+    ganMode: 'lsgan',
+    dropout: false,
+    poolSize: 50,
+    lambdaIdentity: 0.5,
+  },
+  pix2pix: {
+    generator: 'unet_256',
+    discriminator: 'basic',
+    norm: 'batch',
+    ganMode: 'vanilla',
+    dropout: true,
+    poolSize: 0,
+    lambdaL1: 100,
+  },
+};
+
+/**
+ * Presets, per model type.
+ * - quick: trains on the CPU in minutes — tiny networks at 64 px, a few hundred iterations. Enough to see
+ *   the losses move and the samples change; not a useful model.
+ * - balanced: half-width networks at 128 px, 50 + 50 epochs. Hours on a CPU, minutes per epoch on a GPU.
+ * - reference: the paper's configuration at 256 px (load 286, random crop), 100 + 100 epochs.
+ */
+export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
+  quick: {
+    cyclegan: {
+      generator: 'tiny',
+      discriminator: 'tiny',
+      ngf: 16,
+      ndf: 16,
+      size: 64,
+      loadSize: 72,
+      poolSize: 50,
+      iterations: 300,
+      checkpointEvery: 100,
+      sampleEvery: 50,
+    },
+    pix2pix: {
+      generator: 'tiny',
+      discriminator: 'tiny',
+      ngf: 16,
+      ndf: 16,
+      size: 64,
+      loadSize: 72,
+      iterations: 300,
+      checkpointEvery: 100,
+      sampleEvery: 50,
+    },
+  },
+  balanced: {
+    cyclegan: {
+      generator: 'resnet_6blocks',
+      discriminator: 'basic',
+      ngf: 32,
+      ndf: 32,
+      size: 128,
+      loadSize: 143,
+      epochs: 50,
+      epochsDecay: 50,
+      checkpointEvery: 500,
+      sampleEvery: 100,
+    },
+    pix2pix: {
+      generator: 'unet_128',
+      discriminator: 'basic',
+      ngf: 32,
+      ndf: 32,
+      size: 128,
+      loadSize: 143,
+      epochs: 50,
+      epochsDecay: 50,
+      checkpointEvery: 500,
+      sampleEvery: 100,
+    },
+  },
+  reference: {
+    cyclegan: {
+      generator: 'resnet_9blocks',
+      discriminator: 'basic',
+      nLayersD: 3,
+      ngf: 64,
+      ndf: 64,
+      size: 256,
+      loadSize: 286,
+      batchSize: 1,
+      lr: 2e-4,
+      beta1: 0.5,
+      lambdaA: 10,
+      lambdaB: 10,
+      lambdaIdentity: 0.5,
+      epochs: 100,
+      epochsDecay: 100,
+    },
+    pix2pix: {
+      generator: 'unet_256',
+      discriminator: 'basic',
+      nLayersD: 3,
+      ngf: 64,
+      ndf: 64,
+      size: 256,
+      loadSize: 286,
+      batchSize: 1,
+      lr: 2e-4,
+      beta1: 0.5,
+      lambdaL1: 100,
+      epochs: 100,
+      epochsDecay: 100,
+    },
+  },
+};
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1
+        ? `Invalid training settings: ${problems[0]}`
+        : `Invalid training settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'SettingsError';
+  }
+}
+
+const SETTING_NAMES = Object.keys(TrainingSettingsSchema.shape);
+
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[y.length]!;
+}
+
+/** The closest known setting name, when one is close enough to be a likely typo. */
+export function suggestSetting(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of SETTING_NAMES) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** One readable line per zod issue, naming the setting, the rule and the value given. */
+export function describeIssues(issues: z.core.$ZodIssue[], input: unknown): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const name = issue.path.map(String).join('.') || 'settings';
+    const got = valueAt(input, issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          const hint = suggestSetting(key);
+          lines.push(`unknown setting "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+        }
+        break;
+      case 'invalid_value':
+        lines.push(`${name} must be one of ${issue.values.map((v) => show(v)).join(', ')} (got ${show(got)})`);
+        break;
+      case 'invalid_type':
+        lines.push(
+          issue.expected === 'int'
+            ? `${name} must be a whole number (got ${show(got)})`
+            : `${name} must be a ${issue.expected} (got ${show(got)})`,
+        );
+        break;
+      case 'too_small':
+        lines.push(
+          `${name} must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)} (got ${show(got)})`,
+        );
+        break;
+      case 'too_big':
+        lines.push(
+          `${name} must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)} (got ${show(got)})`,
+        );
+        break;
+      default:
+        lines.push(`${name}: ${issue.message} (got ${show(got)})`);
+    }
+  }
+  return lines;
+}
+
+/** The multiple of the image side a generator needs (its total down-sampling factor). */
+export function sizeMultiple(generator: TrainingSettings['generator']): number {
+  switch (generator) {
+    case 'unet_256':
+      return 256;
+    case 'unet_128':
+      return 128;
+    default:
+      // ResNet generators and the tiny one down-sample twice.
+      return 4;
+  }
+}
+
+/** Rules that span several settings (the schema checks each one alone). */
+export function crossCheck(s: TrainingSettings): string[] {
+  const problems: string[] = [];
+  const multiple = sizeMultiple(s.generator);
+  if (s.size % multiple !== 0) {
+    const lower = Math.max(multiple, Math.floor(s.size / multiple) * multiple);
+    problems.push(
+      `size ${s.size} does not suit the ${s.generator} generator: it needs a multiple of ${multiple} (try ${lower})`,
+    );
+  }
+  if (s.preprocess === 'resize_and_crop' && s.loadSize < s.size) {
+    problems.push(`loadSize (${s.loadSize}) must be at least size (${s.size}): images are loaded, then cropped`);
+  }
+  if (s.epochs + s.epochsDecay === 0 && s.iterations === undefined) {
+    problems.push('nothing to train: epochs and epochsDecay are both 0 and no iterations are set');
+  }
+  return problems;
+}
+
+/**
+ * Resolve a run's settings: schema defaults ← model defaults ← preset ← user input. Throws a
+ * SettingsError listing every problem, each naming the setting.
+ */
+export function resolveSettings(input: unknown = {}): TrainingSettings {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new SettingsError([`settings must be an object (got ${show(input)})`]);
+  }
+  const user = input as Record<string, unknown>;
+  const problems: string[] = [];
+
+  const model: ModelType = user.model === 'pix2pix' ? 'pix2pix' : 'cyclegan';
+  let presetLayer: Layer = {};
+  if (user.preset !== undefined) {
+    const preset = PresetNameSchema.safeParse(user.preset);
+    if (preset.success) presetLayer = PRESETS[preset.data][model];
+    // An unknown preset is reported by the schema below.
+  }
+  // Explicit `undefined` (an unset CLI option) must not erase a preset's value.
+  const userLayer = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
+  // Iterations from a preset are a default; epochs chosen by the user replace it.
+  const layered: Record<string, unknown> = { ...MODEL_DEFAULTS[model], ...presetLayer };
+  if ('epochs' in userLayer || 'epochsDecay' in userLayer) delete layered.iterations;
+  Object.assign(layered, userLayer);
+
+  const parsed = TrainingSettingsSchema.safeParse(layered);
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error.issues, layered));
+    throw new SettingsError(problems);
+  }
+  problems.push(...crossCheck(parsed.data));
+  if (problems.length > 0) throw new SettingsError(problems);
+  return parsed.data;
+}
+
+/**
+ * Total iterations of a run: the explicit count, else (epochs + decay epochs) × iterations per epoch.
+ * An epoch is one pass over the larger domain (the reference's unaligned dataset length), in batches.
+ */
+export function totalIterations(settings: TrainingSettings, datasetSize: number): number {
+  if (settings.iterations !== undefined) return settings.iterations;
+  const perEpoch = Math.max(1, Math.ceil(datasetSize / settings.batchSize));
+  return Math.max(1, (settings.epochs + settings.epochsDecay) * perEpoch);
+}

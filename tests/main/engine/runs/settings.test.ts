@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
+import {
+  PRESETS,
+  resolveSettings,
+  SettingsError,
+  suggestSetting,
+  totalIterations,
+} from '../../../../main/engine/runs/settings.js';
+
+describe('resolveSettings', () => {
+  it('with nothing given, is the reference CycleGAN configuration', () => {
+    const s = resolveSettings({});
+    expect(s).toMatchObject({
+      model: 'cyclegan',
+      generator: 'resnet_9blocks',
+      discriminator: 'basic',
+      norm: 'instance',
+      ganMode: 'lsgan',
+      size: 256,
+      loadSize: 286,
+      poolSize: 50,
+      lambdaA: 10,
+      lambdaIdentity: 0.5,
+      lr: 2e-4,
+      beta1: 0.5,
+      epochs: 100,
+      epochsDecay: 100,
+    });
+    expect(s.iterations).toBeUndefined();
+  });
+
+  it('pix2pix gets the pix2pix defaults, not CycleGAN ones', () => {
+    const s = resolveSettings({ model: 'pix2pix' });
+    expect(s).toMatchObject({
+      generator: 'unet_256',
+      norm: 'batch',
+      ganMode: 'vanilla',
+      dropout: true,
+      poolSize: 0,
+      lambdaL1: 100,
+    });
+  });
+
+  it('layers user settings over a preset over model defaults', () => {
+    const s = resolveSettings({ preset: 'quick', size: 32, loadSize: 36, lr: 1e-3 });
+    expect(s.preset).toBe('quick');
+    expect(s.generator).toBe(PRESETS.quick.cyclegan.generator);
+    expect(s.iterations).toBe(PRESETS.quick.cyclegan.iterations);
+    expect(s.size).toBe(32);
+    expect(s.lr).toBe(1e-3);
+    // Untouched model default survives under the preset.
+    expect(s.ganMode).toBe('lsgan');
+  });
+
+  it('undefined user values (unset CLI options) do not erase the preset', () => {
+    const s = resolveSettings({ preset: 'quick', size: undefined, iterations: undefined });
+    expect(s.size).toBe(PRESETS.quick.cyclegan.size);
+    expect(s.iterations).toBe(PRESETS.quick.cyclegan.iterations);
+  });
+
+  it('epochs chosen by the user replace the preset iteration count', () => {
+    const s = resolveSettings({ preset: 'quick', epochs: 2, epochsDecay: 2 });
+    expect(s.iterations).toBeUndefined();
+    expect(s.epochs).toBe(2);
+  });
+
+  it('every preset resolves for both models and passes the contract schema', () => {
+    for (const preset of ['quick', 'balanced', 'reference'] as const) {
+      for (const model of ['cyclegan', 'pix2pix'] as const) {
+        const s = resolveSettings({ preset, model });
+        expect(TrainingSettingsSchema.parse(s)).toEqual(s);
+        expect(s.model).toBe(model);
+      }
+    }
+    expect(resolveSettings({ preset: 'reference', model: 'pix2pix' })).toMatchObject({
+      size: 256,
+      generator: 'unet_256',
+    });
+  });
+
+  it('names the setting, the rule and the value for each problem', () => {
+    let error: unknown;
+    try {
+      resolveSettings({ size: 8, lr: -1, model: 'dcgan', batchSize: 1.5 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const msg = (error as Error).message;
+    expect(msg).toMatch(/size must be at least 16 \(got 8\)/);
+    expect(msg).toMatch(/lr must be greater than 0 \(got -1\)/);
+    expect(msg).toMatch(/model must be one of "cyclegan", "pix2pix" \(got "dcgan"\)/);
+    expect(msg).toMatch(/batchSize must be a whole number \(got 1.5\)/);
+    expect((error as SettingsError).problems).toHaveLength(4);
+  });
+
+  it('an unknown setting is refused with a suggestion', () => {
+    expect(() => resolveSettings({ lamdaA: 5 })).toThrow(/unknown setting "lamdaA" \(did you mean "lambdaA"\?\)/);
+    expect(suggestSetting('zzzzzzzz')).toBeUndefined();
+  });
+
+  it('an unknown preset lists the presets', () => {
+    expect(() => resolveSettings({ preset: 'fast' })).toThrow(/preset must be one of "quick", "balanced", "reference"/);
+  });
+
+  it('a wrong type says what was expected', () => {
+    expect(() => resolveSettings({ size: '64' })).toThrow(/size must be a number \(got "64"\)/);
+    expect(() => resolveSettings('quick')).toThrow(/settings must be an object/);
+  });
+
+  it('checks rules that span settings', () => {
+    expect(() => resolveSettings({ size: 66, loadSize: 72, generator: 'resnet_6blocks' })).toThrow(
+      /size 66 does not suit the resnet_6blocks generator: it needs a multiple of 4 \(try 64\)/,
+    );
+    expect(() => resolveSettings({ model: 'pix2pix', size: 128, loadSize: 143 })).toThrow(/multiple of 256/);
+    expect(() => resolveSettings({ size: 128, loadSize: 100 })).toThrow(
+      /loadSize \(100\) must be at least size \(128\)/,
+    );
+    expect(() => resolveSettings({ epochs: 0, epochsDecay: 0 })).toThrow(/nothing to train/);
+    expect(resolveSettings({ size: 128, loadSize: 100, preprocess: 'none' }).size).toBe(128);
+  });
+});
+
+describe('totalIterations', () => {
+  it('uses the explicit count, else epochs × batches per epoch', () => {
+    expect(totalIterations(resolveSettings({ iterations: 42 }), 1000)).toBe(42);
+    expect(totalIterations(resolveSettings({ epochs: 2, epochsDecay: 1 }), 10)).toBe(30);
+    expect(totalIterations(resolveSettings({ epochs: 1, epochsDecay: 1, batchSize: 4 }), 10)).toBe(6);
+  });
+});
