@@ -74,6 +74,9 @@ export function wasmDirectory(): string {
 const wasmLoader: BackendLoader = async () => {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDirectory());
+  // Duet's convolution gradients: stock wasm has no Conv2DBackpropFilter and a slow Conv2DBackpropInput.
+  const { registerWasmKernels } = await import('./wasm/index.js');
+  registerWasmKernels();
   return { name: 'wasm' };
 };
 

@@ -1,0 +1,258 @@
+/**
+ * Convolution gradients for the wasm backend, expressed as forward convolutions.
+ *
+ * Stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (training any conv fails) and a slow
+ * Conv2DBackpropInput. Its forward Conv2D runs on XNNPACK, several times faster, so both gradients are
+ * rewritten onto it:
+ *
+ * - dx, stride 1: a convolution of dy with the spatially flipped, in/out-swapped filter (full padding).
+ * - dx, stride > 1: cols = dy · Wᵀ as a 1×1 convolution (a GEMM on XNNPACK), then col2im scatters the
+ *   columns back; no zeros are inserted into dy, so no multiply is wasted on them.
+ * - dW: dWᵀ = dyᵀ · im2col(x) as a 1×1 convolution, then one small transpose.
+ *
+ * The index shuffles (flip, transpose, im2col, col2im) run in JS directly on the wasm heap; they move
+ * O(size of the tensors) floats against the O(size × channels) multiplies of the GEMM.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  Conv2D,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+
+type Shape4 = [number, number, number, number];
+type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
+
+/** The wasm backend's own forward Conv2D (XNNPACK). */
+function forwardConv(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  strides: [number, number],
+  pad: 'valid' | ExplicitPad,
+): TensorInfo {
+  const kernel = tf.getKernel(Conv2D, 'wasm');
+  if (!kernel) throw new Error('The wasm backend has no Conv2D kernel: is @tensorflow/tfjs-backend-wasm loaded?');
+  return kernel.kernelFunc({
+    inputs: { x, filter },
+    attrs: { strides, pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    backend,
+  } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+}
+
+/** A float32 view of a tensor on the wasm heap. Take it after the last allocation: growth detaches views. */
+function heap(backend: BackendWasm, t: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+function assertNHWC(kernel: string, dataFormat: string | undefined): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`${kernel} on wasm supports only the NHWC data format, got "${dataFormat}".`);
+  }
+}
+
+function assertFloat(kernel: string, ...tensors: TensorInfo[]): void {
+  for (const t of tensors) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel} on wasm needs float32 tensors, got ${t.dtype}.`);
+  }
+}
+
+/** Gradient of conv2d with respect to its input (also the forward pass of conv2dTranspose). */
+export function conv2DBackpropInputWasm(args: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropInputAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
+  assertNHWC(Conv2DBackpropInput, dataFormat);
+  assertFloat(Conv2DBackpropInput, dy, filter);
+  const [N, H, W, CI] = inputShape as Shape4;
+  const [FH, FW, fCI, CO] = filter.shape as Shape4;
+  const [dN, OH, OW, dCO] = dy.shape as Shape4;
+  if (fCI !== CI || dCO !== CO || dN !== N) {
+    throw new Error(
+      `Conv2DBackpropInput: shapes do not agree (input ${inputShape}, dy ${dy.shape}, filter ${filter.shape}).`,
+    );
+  }
+  const info = backend_util.computeConv2DInfo(
+    inputShape as Shape4,
+    filter.shape as Shape4,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { top, left } = info.padInfo;
+  const { strideHeight: sh, strideWidth: sw } = info;
+
+  // Stride 1: a plain convolution with the flipped filter and "full" padding.
+  const padT = FH - 1 - top;
+  const padL = FW - 1 - left;
+  const padB = H - OH - padT + FH - 1;
+  const padR = W - OW - padL + FW - 1;
+  if (sh === 1 && sw === 1 && padT >= 0 && padL >= 0 && padB >= 0 && padR >= 0) {
+    const flipped = backend.makeOutput([FH, FW, CO, CI], 'float32');
+    const src = heap(backend, filter);
+    const dst = heap(backend, flipped);
+    for (let kh = 0; kh < FH; kh++) {
+      for (let kw = 0; kw < FW; kw++) {
+        const from = (kh * FW + kw) * CI * CO;
+        const to = ((FH - 1 - kh) * FW + (FW - 1 - kw)) * CO * CI;
+        for (let ci = 0; ci < CI; ci++) {
+          const row = from + ci * CO;
+          for (let co = 0; co < CO; co++) dst[to + co * CI + ci] = src[row + co] as number;
+        }
+      }
+    }
+    const pads: ExplicitPad = [
+      [0, 0],
+      [padT, padB],
+      [padL, padR],
+      [0, 0],
+    ];
+    const out = forwardConv(backend, dy, flipped, [1, 1], pads);
+    backend.disposeData(flipped.dataId);
+    return out;
+  }
+
+  // Any stride: cols[p, (kh, kw, ci)] = Σ_co dy[p, co] · W[kh, kw, ci, co], then scatter-add.
+  const K = FH * FW * CI;
+  const wT = backend.makeOutput([1, 1, CO, K], 'float32');
+  {
+    const src = heap(backend, filter);
+    const dst = heap(backend, wT);
+    for (let k = 0; k < K; k++) {
+      const row = k * CO;
+      for (let co = 0; co < CO; co++) dst[co * K + k] = src[row + co] as number;
+    }
+  }
+  const cols = forwardConv(backend, dy, wT, [1, 1], 'valid');
+  backend.disposeData(wT.dataId);
+  const dx = backend.makeOutput([N, H, W, CI], 'float32');
+  const c = heap(backend, cols);
+  const out = heap(backend, dx);
+  out.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const p = ((n * OH + oh) * OW + ow) * K;
+        for (let kh = 0; kh < FH; kh++) {
+          const h = oh * sh - top + kh;
+          if (h < 0 || h >= H) continue;
+          for (let kw = 0; kw < FW; kw++) {
+            const w = ow * sw - left + kw;
+            if (w < 0 || w >= W) continue;
+            const to = ((n * H + h) * W + w) * CI;
+            const from = p + (kh * FW + kw) * CI;
+            for (let ci = 0; ci < CI; ci++) out[to + ci] = (out[to + ci] as number) + (c[from + ci] as number);
+          }
+        }
+      }
+    }
+  }
+  backend.disposeData(cols.dataId);
+  return dx;
+}
+
+/** Gradient of conv2d with respect to its filter. */
+export function conv2DBackpropFilterWasm(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  const { filterShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
+  assertNHWC(Conv2DBackpropFilter, dataFormat);
+  assertFloat(Conv2DBackpropFilter, x, dy);
+  const [N, H, W, CI] = x.shape as Shape4;
+  const [FH, FW, fCI, CO] = filterShape as Shape4;
+  const [dN, OH, OW, dCO] = dy.shape as Shape4;
+  if (fCI !== CI || dCO !== CO || dN !== N) {
+    throw new Error(`Conv2DBackpropFilter: shapes do not agree (x ${x.shape}, dy ${dy.shape}, filter ${filterShape}).`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filterShape as Shape4,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { top, left } = info.padInfo;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const P = N * OH * OW;
+  const K = FH * FW * CI;
+
+  // dyᵀ as a batch of CO one-pixel images with P channels; im2col(x) as a 1×1 filter from P to K.
+  const dyT = backend.makeOutput([CO, 1, 1, P], 'float32');
+  const cols = backend.makeOutput([1, 1, P, K], 'float32');
+  {
+    const d = heap(backend, dy);
+    const t = heap(backend, dyT);
+    for (let p = 0; p < P; p++) {
+      const row = p * CO;
+      for (let co = 0; co < CO; co++) t[co * P + p] = d[row + co] as number;
+    }
+    const xs = heap(backend, x);
+    const c = heap(backend, cols);
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const p = ((n * OH + oh) * OW + ow) * K;
+          for (let kh = 0; kh < FH; kh++) {
+            const h = oh * sh - top + kh;
+            const inH = h >= 0 && h < H;
+            for (let kw = 0; kw < FW; kw++) {
+              const w = ow * sw - left + kw;
+              const to = p + (kh * FW + kw) * CI;
+              if (inH && w >= 0 && w < W) {
+                const from = ((n * H + h) * W + w) * CI;
+                for (let ci = 0; ci < CI; ci++) c[to + ci] = xs[from + ci] as number;
+              } else {
+                c.fill(0, to, to + CI);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const prod = forwardConv(backend, dyT, cols, [1, 1], 'valid');
+  backend.disposeData(dyT.dataId);
+  backend.disposeData(cols.dataId);
+  const dW = backend.makeOutput([FH, FW, CI, CO], 'float32');
+  const src = heap(backend, prod);
+  const dst = heap(backend, dW);
+  for (let co = 0; co < CO; co++) {
+    const row = co * K;
+    for (let k = 0; k < K; k++) dst[k * CO + co] = src[row + k] as number;
+  }
+  backend.disposeData(prod.dataId);
+  return dW;
+}
+
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInputWasm as unknown as KernelFunc,
+};
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
+};
