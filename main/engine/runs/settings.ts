@@ -305,3 +305,20 @@ export function totalIterations(settings: TrainingSettings, datasetSize: number)
   const perEpoch = Math.max(1, Math.ceil(datasetSize / settings.batchSize));
   return Math.max(1, (settings.epochs + settings.epochsDecay) * perEpoch);
 }
+
+export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
+  quick: 'Tiny networks at 64 px, 300 iterations: minutes on a CPU. To see it work, not for a useful model.',
+  balanced: 'Half-width networks at 128 px, 50 + 50 epochs: hours on a CPU, a good first model on a GPU.',
+  reference: "The paper's configuration: full networks at 256 px (load 286, random crop), 100 + 100 epochs. GPU.",
+};
+
+/** The presets for a model type (CycleGAN when unsaid), as the window lists them. */
+export function listPresets(
+  model: ModelType = 'cyclegan',
+): { name: PresetName; description: string; settings: Partial<TrainingSettings> }[] {
+  return PresetNameSchema.options.map((name) => ({
+    name,
+    description: PRESET_DESCRIPTIONS[name],
+    settings: { ...MODEL_DEFAULTS[model], ...PRESETS[name][model], model, preset: name } as Partial<TrainingSettings>,
+  }));
+}

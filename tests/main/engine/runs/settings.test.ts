@@ -129,3 +129,18 @@ describe('totalIterations', () => {
     expect(totalIterations(resolveSettings({ epochs: 1, epochsDecay: 1, batchSize: 4 }), 10)).toBe(6);
   });
 });
+
+describe('listPresets', () => {
+  it('lists the three presets with their settings for the model asked', async () => {
+    const { PresetSchema } = await import('../../../../main/contract/api.js');
+    const { listPresets } = await import('../../../../main/engine/runs/settings.js');
+    const presets = listPresets('pix2pix');
+    expect(presets.map((p) => p.name)).toEqual(['quick', 'balanced', 'reference']);
+    for (const p of presets) {
+      expect(PresetSchema.safeParse(p).success).toBe(true);
+      expect(p.settings.model).toBe('pix2pix');
+      expect(resolveSettings(p.settings)).toMatchObject(p.settings);
+    }
+    expect(presets[2]?.settings).toMatchObject({ size: 256, generator: 'unet_256', norm: 'batch' });
+  });
+});
