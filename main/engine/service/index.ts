@@ -1,0 +1,131 @@
+/**
+ * EngineService: the engine process's implementation of every DuetApi engine operation, calling the
+ * engine modules (dataset, runs, translate, library, eval, sample). An operation whose module this build
+ * does not have answers 'not-available' with the module's name — never a made-up result.
+ */
+import {
+  DuetError,
+  type DuetOperationName,
+  type DuetParsedRequest,
+  type DuetResponse,
+  ENGINE_OPERATIONS,
+} from '../../contract/api.js';
+import type { BackendReport } from '../backend.js';
+import { listPresets } from '../runs/settings.js';
+import { ProjectStore } from './projects.js';
+import { writeUploadBatch } from './uploads.js';
+
+export type EngineEventName = 'run' | 'job';
+
+export interface EngineServiceOptions {
+  workspace: string;
+  backend: BackendReport | null;
+  emit: (event: EngineEventName, payload: unknown) => void;
+}
+
+type Handler<K extends DuetOperationName> = (request: DuetParsedRequest<K>) => Promise<DuetResponse<K>>;
+type Handlers = { [K in DuetOperationName]?: Handler<K> };
+
+/** Which module each operation needs, for the 'not available yet' message and the modules report. */
+const MODULE_OF: Partial<Record<DuetOperationName, string>> = {
+  createSampleProject: 'sample',
+  scanFolders: 'dataset',
+  startRun: 'runs',
+  pauseRun: 'runs',
+  resumeRun: 'runs',
+  stopRun: 'runs',
+  listRuns: 'runs',
+  getRun: 'runs',
+  getRunMetrics: 'runs',
+  listCheckpoints: 'runs',
+  resumeRunFrom: 'runs',
+  startTranslate: 'translate',
+  cancelTranslate: 'translate',
+  listModels: 'library',
+  renameModel: 'library',
+  deleteModel: 'library',
+  exportModel: 'library',
+  importModel: 'library',
+  saveModelFromRun: 'library',
+  evalModel: 'eval',
+};
+
+const MODULE_PURPOSE: Record<string, string> = {
+  sample: 'the built-in sample world (main/engine/sample/)',
+  dataset: 'folder scanning (main/engine/dataset/)',
+  runs: 'training runs (main/engine/runs/)',
+  translate: 'translation jobs (main/engine/translate/)',
+  library: 'the model library (main/engine/library/)',
+  eval: 'evaluation (main/engine/eval/)',
+};
+
+export class EngineService {
+  private readonly projects: ProjectStore;
+  private readonly handlers: Handlers;
+
+  constructor(private readonly options: EngineServiceOptions) {
+    this.projects = new ProjectStore(options.workspace);
+    this.handlers = this.buildHandlers();
+  }
+
+  private buildHandlers(): Handlers {
+    const { workspace } = this.options;
+    const projects = this.projects;
+    const h: Handlers = {
+      listProjects: async () => projects.list(),
+      createProject: async (r) => projects.create(r),
+      openProject: async (r) => ({ project: await projects.get(r.projectId), runs: await this.runsOf(r.projectId) }),
+      updateProject: async (r) => {
+        const { projectId, ...patch } = r;
+        return projects.update(projectId, patch);
+      },
+      deleteProject: async (r) => {
+        if (this.activeRuns().some((a) => a.projectId === r.projectId)) {
+          throw new DuetError('failed', 'Stop the project’s training run before deleting the project.');
+        }
+        await projects.delete(r.projectId);
+        return { ok: true as const };
+      },
+      uploadFiles: async (r) => writeUploadBatch(workspace, r),
+      listPresets: async (r) => listPresets(r?.model),
+    };
+    return h;
+  }
+
+  /** A project's runs; empty while the runs module is not wired (opening a project must still work). */
+  private async runsOf(projectId: string): Promise<DuetResponse<'listRuns'>> {
+    const list = this.handlers.listRuns;
+    if (!list) return [];
+    return list({ projectId });
+  }
+
+  /** Which engine modules are wired in this build. */
+  modules(): Record<string, boolean> {
+    const out: Record<string, boolean> = {};
+    for (const [op, mod] of Object.entries(MODULE_OF)) {
+      out[mod] = (out[mod] ?? true) && this.handlers[op as DuetOperationName] !== undefined;
+    }
+    return out;
+  }
+
+  async handle<K extends DuetOperationName>(name: K, request: DuetParsedRequest<K>): Promise<DuetResponse<K>> {
+    if (!ENGINE_OPERATIONS.includes(name)) {
+      throw new DuetError('invalid-request', `${name} is not an engine operation.`);
+    }
+    const handler = this.handlers[name] as Handler<K> | undefined;
+    if (!handler) {
+      const mod = MODULE_OF[name];
+      const what = mod ? MODULE_PURPOSE[mod] : 'its engine module';
+      throw new DuetError('not-available', `${name} is not available yet in this build: ${what} is not wired in.`);
+    }
+    return handler(request);
+  }
+
+  /** Runs training now, for quit confirmation and the delete guard. */
+  activeRuns(): Array<{ projectId: string; runId: string }> {
+    return [];
+  }
+
+  /** Stop every training run with a checkpoint and cancel jobs; called before the engine exits. */
+  async shutdown(_reason: string): Promise<void> {}
+}
