@@ -1,0 +1,57 @@
+/** A virtualised grid of thumbnails: only the rows in view are in the DOM, so 50,000 images scroll fine. */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
+import type { ImageEntry } from '../../../main/contract/index';
+
+const CELL = 84;
+const GAP = 6;
+
+export function ThumbnailGrid({
+  images,
+  urlFor,
+  label,
+}: {
+  images: ImageEntry[];
+  urlFor: (image: ImageEntry) => string;
+  label: string;
+}) {
+  const scroller = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+  const columns = Math.max(1, Math.floor((width - 12 + GAP) / (CELL + GAP)));
+  const rows = Math.ceil(images.length / columns);
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => CELL + GAP,
+    overscan: 3,
+  });
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroller must be reachable to scroll by keyboard
+    <section ref={scroller} className="thumb-scroller" tabIndex={0} aria-label={label}>
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((row) => (
+          <div key={row.key} className="thumb-row" style={{ top: row.start, height: row.size }}>
+            {images.slice(row.index * columns, row.index * columns + columns).map((image) => (
+              <div
+                key={image.path}
+                className="thumb"
+                style={{ width: CELL, height: CELL }}
+                title={`${image.relative} · ${image.width}×${image.height}`}
+              >
+                <img src={urlFor(image)} alt={image.relative} loading="lazy" decoding="async" />
+              </div>
+            ))}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,351 @@
+/**
+ * Monitor: the live run. On open (and after a reload) it finds the project's live run, loads its
+ * logged history, then follows its events; events that arrive while the history loads are kept.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DuetEventPayload } from '../../../main/contract/api';
+import type { CheckpointInfo, RunState, RunSummary } from '../../../main/contract/index';
+import type { ProjectContext } from '../App';
+import { useAction, useApi, useAsync } from '../api/context';
+import { LossChart } from '../components/LossChart';
+import { ProgressBar } from '../components/ProgressBar';
+import { type SampleRef, SampleViewer } from '../components/SampleViewer';
+import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
+import { LossStore } from '../lib/lossStore';
+import type { Route } from '../lib/route';
+
+type RunEvent = DuetEventPayload<'run'>;
+const LIVE: RunState[] = ['starting', 'running', 'paused', 'stopping'];
+
+interface Live {
+  state: RunState;
+  message?: string;
+  iteration: number;
+  total: number;
+  epoch?: number;
+  itPerSec?: number;
+  etaSeconds?: number | null;
+  samples: { iteration: number; path: string }[];
+  checkpoints: CheckpointInfo[];
+}
+
+function pickRun(runs: RunSummary[]): RunSummary | undefined {
+  return (
+    runs.find((r) => LIVE.includes(r.state)) ?? [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]
+  );
+}
+
+export function MonitorScreen({
+  ctx,
+  theme,
+  navigate,
+}: {
+  ctx: ProjectContext;
+  theme: string;
+  navigate: (r: Route) => void;
+}) {
+  const api = useApi();
+  const projectId = ctx.project.id;
+  const runs = useAsync(() => api.listRuns({ projectId }), [api, projectId]);
+  const [runId, setRunId] = useState<string | null>(null);
+  useEffect(() => {
+    if (!runId && runs.data) setRunId(pickRun(runs.data)?.id ?? null);
+  }, [runs.data, runId]);
+
+  if (runs.loading && !runs.data) return <Loading label="Looking for this project's runs…" />;
+  return (
+    <div className="screen">
+      <header className="screen-header">
+        <div>
+          <h1>Monitor</h1>
+          <p>Losses, samples and progress of a training run, live.</p>
+        </div>
+        {runs.data && runs.data.length > 1 && (
+          <label className="row small" style={{ gap: 8 }}>
+            Run
+            <select value={runId ?? ''} onChange={(e) => setRunId(e.target.value)} style={{ width: 'auto' }}>
+              {runs.data.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name} ({r.state})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </header>
+      <ErrorMessage error={runs.error} />
+      {runs.data && !runId && (
+        <Empty title="No runs yet" icon="∿">
+          <p>Start training and follow it here.</p>
+          <button type="button" className="btn primary" onClick={() => navigate({ screen: 'train', projectId })}>
+            Go to Train
+          </button>
+        </Empty>
+      )}
+      {runId && runs.data && (
+        <RunView
+          key={runId}
+          projectId={projectId}
+          summary={runs.data.find((r) => r.id === runId)}
+          runId={runId}
+          theme={theme}
+          onSwitch={(r) => {
+            runs.reload();
+            setRunId(r.id);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function RunView({
+  projectId,
+  runId,
+  summary,
+  theme,
+  onSwitch,
+}: {
+  projectId: string;
+  runId: string;
+  summary?: RunSummary;
+  theme: string;
+  onSwitch: (r: RunSummary) => void;
+}) {
+  const api = useApi();
+  const store = useRef(new LossStore()).current;
+  const [version, setVersion] = useState(0);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [live, setLive] = useState<Live | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    let ready = false;
+    const buffered: RunEvent[] = [];
+    store.clear();
+
+    const apply = (e: RunEvent) => {
+      if (e.type === 'progress') {
+        store.append(e.iteration, e.losses);
+        setVersion(store.version);
+      }
+      setLive((l) => {
+        if (!l) return l;
+        switch (e.type) {
+          case 'progress':
+            return {
+              ...l,
+              iteration: e.iteration,
+              total: e.totalIterations,
+              epoch: e.epoch,
+              itPerSec: e.itPerSec,
+              etaSeconds: e.etaSeconds,
+              state: l.state === 'starting' ? 'running' : l.state,
+            };
+          case 'sample':
+            return l.samples.some((s) => s.iteration === e.iteration)
+              ? l
+              : { ...l, samples: [...l.samples, { iteration: e.iteration, path: e.path }] };
+          case 'checkpoint':
+            return l.checkpoints.some((c) => c.iteration === e.iteration)
+              ? l
+              : {
+                  ...l,
+                  checkpoints: [
+                    ...l.checkpoints,
+                    { iteration: e.iteration, path: e.path, createdAt: new Date().toISOString() },
+                  ],
+                };
+          case 'state':
+            return { ...l, state: e.state, message: e.message };
+          default:
+            return l;
+        }
+      });
+    };
+
+    const unsubscribe = api.onRunEvent((e) => {
+      if (!active) return;
+      if (ready) apply(e);
+      else buffered.push(e);
+    }, runId);
+
+    (async () => {
+      try {
+        const [run, metrics] = await Promise.all([
+          api.getRun({ projectId, runId }),
+          api.getRunMetrics({ projectId, runId }),
+        ]);
+        if (!active) return;
+        for (const row of metrics.rows) store.append(row.iteration, row.losses);
+        const lastRow = metrics.rows[metrics.rows.length - 1];
+        setLive({
+          state: run.state,
+          iteration: run.iteration,
+          total: run.totalIterations,
+          epoch: lastRow?.epoch,
+          itPerSec: lastRow?.itPerSec,
+          etaSeconds: null,
+          samples: [...run.samples].sort((a, b) => a.iteration - b.iteration),
+          checkpoints: run.checkpoints,
+        });
+        setVersion(store.version);
+        ready = true;
+        for (const e of buffered) apply(e);
+        buffered.length = 0;
+      } catch (err) {
+        if (active) setLoadError(err);
+      }
+    })();
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [api, projectId, runId, store]);
+
+  const control = useAction(async (what: 'pause' | 'resume' | 'stop') => {
+    const ref = { projectId, runId };
+    const r =
+      what === 'pause'
+        ? await api.pauseRun(ref)
+        : what === 'resume'
+          ? await api.resumeRun(ref)
+          : await api.stopRun(ref);
+    setLive((l) => (l ? { ...l, state: r.state } : l));
+  });
+  const resumeFrom = useAction(async (iteration: number) => {
+    const r = await api.resumeRunFrom({ projectId, runId, iteration });
+    onSwitch(r);
+  });
+  const [savedModel, setSavedModel] = useState<string | null>(null);
+  const save = useAction(async () => {
+    const card = await api.saveModelFromRun({ projectId, runId });
+    setSavedModel(card.name);
+  });
+
+  const samples: SampleRef[] = useMemo(
+    () => (live?.samples ?? []).map((s) => ({ iteration: s.iteration, url: api.mediaUrl(s.path) })),
+    [live?.samples, api],
+  );
+
+  if (loadError) return <ErrorMessage error={loadError} />;
+  if (!live) return <Loading label="Connecting to the run…" />;
+  const state = live.state;
+  const canPause = state === 'running' || state === 'starting';
+  const canResume = state === 'paused';
+  const canStop = canPause || canResume;
+  return (
+    <div className="stack" style={{ gap: 16 }}>
+      <section className="card" aria-labelledby="run-title">
+        <div className="row spread">
+          <div className="row">
+            <h2 id="run-title">{summary?.name ?? runId}</h2>
+            <span
+              className={`badge ${state === 'failed' ? 'danger' : state === 'running' ? 'ok' : 'accent'}`}
+              data-testid="run-state"
+            >
+              {state}
+            </span>
+            {summary?.backend && <span className="badge">{summary.backend}</span>}
+          </div>
+          <div className="row">
+            {canResume ? (
+              <button
+                type="button"
+                className="btn primary"
+                onClick={() => control.run('resume')}
+                disabled={control.busy}
+              >
+                Resume
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => control.run('pause')}
+                disabled={!canPause || control.busy}
+              >
+                Pause
+              </button>
+            )}
+            <button
+              type="button"
+              className="btn danger"
+              onClick={() => control.run('stop')}
+              disabled={!canStop || control.busy}
+            >
+              Stop
+            </button>
+          </div>
+        </div>
+        <ProgressBar
+          label="Training progress"
+          done={live.iteration}
+          total={live.total}
+          epoch={live.epoch}
+          itPerSec={live.itPerSec}
+          etaSeconds={LIVE.includes(state) ? live.etaSeconds : undefined}
+        />
+        {live.message && <p className={state === 'failed' ? 'error' : 'muted small'}>{live.message}</p>}
+        <ErrorMessage error={control.error} onDismiss={control.clearError} />
+      </section>
+
+      <section className="card">
+        <LossChart store={store} version={version} theme={theme} />
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="samples-title">
+          <h2 id="samples-title">Samples</h2>
+          <p className="muted small">Rows: real → translated → reconstructed, both directions.</p>
+          <SampleViewer samples={samples} />
+        </section>
+        <section className="card" aria-labelledby="checkpoints-title">
+          <h2 id="checkpoints-title">Checkpoints</h2>
+          {live.checkpoints.length === 0 ? (
+            <p className="muted">The first checkpoint is written after its interval, and always when you stop.</p>
+          ) : (
+            <ul className="checkpoints">
+              {[...live.checkpoints]
+                .sort((a, b) => b.iteration - a.iteration)
+                .map((c) => (
+                  <li key={c.iteration}>
+                    <span>
+                      Iteration <strong>{c.iteration}</strong>{' '}
+                      <span className="muted small">{new Date(c.createdAt).toLocaleTimeString()}</span>
+                    </span>
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={LIVE.includes(state) || resumeFrom.busy}
+                      aria-label={`Resume from here (iteration ${c.iteration})`}
+                      onClick={() => resumeFrom.run(c.iteration)}
+                    >
+                      Resume from here
+                    </button>
+                  </li>
+                ))}
+            </ul>
+          )}
+          <ErrorMessage error={resumeFrom.error} onDismiss={resumeFrom.clearError} />
+          <div className="row">
+            <button
+              type="button"
+              className="btn"
+              disabled={LIVE.includes(state) || live.checkpoints.length === 0 || save.busy}
+              onClick={() => save.run()}
+            >
+              Save as model
+            </button>
+            {savedModel && (
+              <span className="badge ok" role="status">
+                Saved “{savedModel}” to Models
+              </span>
+            )}
+          </div>
+          {save.error ? <p className="error small">{errorText(save.error)}</p> : null}
+        </section>
+      </div>
+    </div>
+  );
+}

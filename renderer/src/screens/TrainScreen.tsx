@@ -1,0 +1,251 @@
+/** Train: model type, preset, size and the main settings (advanced folded away), validated inline. */
+import { useState } from 'react';
+import type { PresetName, TrainingSettings } from '../../../main/contract/index';
+import type { ProjectContext } from '../App';
+import { useAction, useApi, useAsync } from '../api/context';
+import { BackendBadge } from '../components/BackendBadge';
+import { Field } from '../components/Field';
+import { ErrorMessage, Loading } from '../components/States';
+import type { Route } from '../lib/route';
+import {
+  crossFieldErrors,
+  defaultSetting,
+  enumOptions,
+  numberLimits,
+  type SettingKey,
+  validateNumber,
+} from '../lib/settingsForm';
+
+type NumberKey = {
+  [K in SettingKey]: TrainingSettings[K] extends number | undefined ? K : never;
+}[SettingKey];
+type EnumKey = 'generator' | 'discriminator' | 'norm' | 'ganMode' | 'preprocess';
+type BoolKey = 'flip' | 'dropout';
+
+interface NumberFieldDef {
+  key: NumberKey;
+  label: string;
+  hint?: string;
+}
+
+const MAIN_CYCLEGAN: NumberFieldDef[] = [
+  { key: 'size', label: 'Image size (px)', hint: 'Crop the networks train on' },
+  { key: 'iterations', label: 'Iterations', hint: 'Empty: run the epoch schedule' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'lr', label: 'Learning rate' },
+  { key: 'lambdaA', label: 'Cycle weight A (λA)' },
+  { key: 'lambdaB', label: 'Cycle weight B (λB)' },
+  { key: 'lambdaIdentity', label: 'Identity weight', hint: 'Keeps colours; × λ' },
+  { key: 'sampleEvery', label: 'Sample every (iterations)' },
+];
+const MAIN_PIX2PIX: NumberFieldDef[] = [
+  { key: 'size', label: 'Image size (px)', hint: 'Crop the networks train on' },
+  { key: 'iterations', label: 'Iterations', hint: 'Empty: run the epoch schedule' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'lr', label: 'Learning rate' },
+  { key: 'lambdaL1', label: 'L1 weight (λL1)' },
+  { key: 'sampleEvery', label: 'Sample every (iterations)' },
+];
+const ADVANCED_NUMBERS: NumberFieldDef[] = [
+  { key: 'loadSize', label: 'Load size (px)', hint: 'Before the random crop' },
+  { key: 'ngf', label: 'Generator filters (ngf)' },
+  { key: 'ndf', label: 'Discriminator filters (ndf)' },
+  { key: 'nLayersD', label: 'Discriminator layers' },
+  { key: 'poolSize', label: 'Image pool size' },
+  { key: 'beta1', label: 'Adam β1' },
+  { key: 'beta2', label: 'Adam β2' },
+  { key: 'epochs', label: 'Epochs at full rate' },
+  { key: 'epochsDecay', label: 'Epochs of decay' },
+  { key: 'checkpointEvery', label: 'Checkpoint every (iterations)' },
+  { key: 'keepCheckpoints', label: 'Checkpoints kept' },
+  { key: 'seed', label: 'Random seed' },
+];
+const ENUMS: { key: EnumKey; label: string }[] = [
+  { key: 'generator', label: 'Generator' },
+  { key: 'discriminator', label: 'Discriminator' },
+  { key: 'norm', label: 'Normalisation' },
+  { key: 'ganMode', label: 'GAN loss' },
+  { key: 'preprocess', label: 'Preprocessing' },
+];
+
+export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (r: Route) => void }) {
+  const api = useApi();
+  const { project } = ctx;
+  const model = project.model;
+  const presets = useAsync(() => api.listPresets({ model }), [api, model]);
+  const system = useAsync(() => api.getSystemInfo(), [api]);
+  const [preset, setPreset] = useState<PresetName | 'custom'>('quick');
+  const [edits, setEdits] = useState<Partial<Record<SettingKey, string>>>({});
+
+  const presetSettings = preset === 'custom' ? {} : (presets.data?.find((p) => p.name === preset)?.settings ?? {});
+  const base: Partial<TrainingSettings> = { ...project.settings, ...presetSettings };
+
+  const shown = (key: SettingKey): string => {
+    if (edits[key] !== undefined) return edits[key] as string;
+    const v = base[key] ?? defaultSetting(key);
+    return v === undefined ? '' : String(v);
+  };
+
+  const numberFields = [...(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN), ...ADVANCED_NUMBERS];
+  const { values, errors } = (() => {
+    const values: Partial<Record<SettingKey, unknown>> = {};
+    const errors: Partial<Record<SettingKey, string>> = {};
+    for (const f of numberFields) {
+      if (edits[f.key] === undefined) continue;
+      const r = validateNumber(f.key, edits[f.key] as string);
+      if (r.ok) values[f.key] = r.value;
+      else errors[f.key] = r.message;
+    }
+    for (const k of [...ENUMS.map((e) => e.key), 'flip', 'dropout'] as SettingKey[]) {
+      if (edits[k] !== undefined) values[k] = k === 'flip' || k === 'dropout' ? edits[k] === 'true' : edits[k];
+    }
+    const merged = { ...base, ...values } as Partial<TrainingSettings>;
+    for (const [k, m] of Object.entries(crossFieldErrors(merged))) errors[k as SettingKey] ??= m;
+    return { values, errors };
+  })();
+
+  const hasErrors = Object.keys(errors).length > 0;
+  const activeRun = ctx.runs.find((r) => ['starting', 'running', 'paused', 'stopping'].includes(r.state));
+
+  const start = useAction(async () => {
+    const settings = { ...values, model } as Partial<TrainingSettings>;
+    await api.startRun({
+      projectId: project.id,
+      preset: preset === 'custom' ? undefined : preset,
+      settings,
+    });
+    ctx.reload();
+    navigate({ screen: 'monitor', projectId: project.id });
+  });
+
+  const numberInput = (f: NumberFieldDef) => {
+    const limits = numberLimits(f.key);
+    return (
+      <Field key={f.key} label={f.label} hint={f.hint} error={errors[f.key]}>
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            inputMode={limits.integer ? 'numeric' : 'decimal'}
+            min={limits.exclusiveMin ? undefined : limits.min}
+            max={limits.max}
+            step={limits.integer ? 1 : 'any'}
+            value={shown(f.key)}
+            onChange={(e) => setEdits((s) => ({ ...s, [f.key]: e.target.value }))}
+          />
+        )}
+      </Field>
+    );
+  };
+
+  return (
+    <div className="screen">
+      <header className="screen-header">
+        <div>
+          <h1>Train</h1>
+          <p>Pick a preset, adjust what you need, and start. Every field is checked as you type.</p>
+        </div>
+        <BackendBadge info={system.data} error={system.error} />
+      </header>
+      {activeRun && (
+        <div className="alert info" role="status">
+          <span>A run is in progress ({activeRun.state}).</span>
+          <button type="button" className="link" onClick={() => navigate({ screen: 'monitor', projectId: project.id })}>
+            Go to Monitor
+          </button>
+        </div>
+      )}
+      <form
+        className="stack"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!hasErrors) void start.run();
+        }}
+      >
+        <section className="card">
+          <div className="row spread">
+            <h2>Model</h2>
+            <span className="badge accent">{model === 'pix2pix' ? 'pix2pix (paired)' : 'CycleGAN (unpaired)'}</span>
+          </div>
+          <fieldset>
+            <legend>Preset</legend>
+            {presets.loading && <Loading label="Loading presets…" />}
+            <ErrorMessage error={presets.error} />
+            <div className="segmented" role="radiogroup" aria-label="Preset">
+              {[...(presets.data ?? []).map((p) => p.name), 'custom' as const].map((name) => (
+                <label key={name} title={presets.data?.find((p) => p.name === name)?.description}>
+                  <input
+                    type="radio"
+                    name="preset"
+                    value={name}
+                    checked={preset === name}
+                    onChange={() => {
+                      setPreset(name);
+                      setEdits({});
+                    }}
+                  />
+                  {name[0]?.toUpperCase()}
+                  {name.slice(1)}
+                </label>
+              ))}
+            </div>
+            {preset !== 'custom' && (
+              <p className="small muted" style={{ marginTop: 8 }}>
+                {presets.data?.find((p) => p.name === preset)?.description}
+              </p>
+            )}
+          </fieldset>
+          <div className="form-grid">{(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN).map(numberInput)}</div>
+        </section>
+        <details className="card">
+          <summary>Advanced settings</summary>
+          <div className="form-grid" style={{ marginTop: 12 }}>
+            {ENUMS.map(({ key, label }) => (
+              <Field key={key} label={label}>
+                {(p) => (
+                  <select
+                    {...p}
+                    value={shown(key)}
+                    onChange={(e) => setEdits((s) => ({ ...s, [key]: e.target.value }))}
+                  >
+                    {enumOptions(key).map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            ))}
+            {ADVANCED_NUMBERS.map(numberInput)}
+            {(['flip', 'dropout'] as BoolKey[]).map((key) => (
+              <label key={key} className="row" style={{ gap: 8 }}>
+                <input
+                  type="checkbox"
+                  checked={shown(key) === 'true'}
+                  onChange={(e) => setEdits((s) => ({ ...s, [key]: String(e.target.checked) }))}
+                />
+                {key === 'flip' ? 'Random horizontal flip' : 'Dropout in the generator'}
+              </label>
+            ))}
+          </div>
+        </details>
+        <ErrorMessage error={start.error} onDismiss={start.clearError} />
+        {hasErrors && (
+          <p className="error small" role="status" style={{ color: 'var(--danger)' }}>
+            Fix the {Object.keys(errors).length === 1 ? 'field' : 'fields'} marked above to start.
+          </p>
+        )}
+        <div className="row">
+          <button type="submit" className="btn primary big" disabled={hasErrors || start.busy || Boolean(activeRun)}>
+            {start.busy ? 'Starting…' : 'Train'}
+          </button>
+          <button type="button" className="btn" onClick={() => navigate({ screen: 'data', projectId: project.id })}>
+            Back to data
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
