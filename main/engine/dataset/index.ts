@@ -1,0 +1,34 @@
+/**
+ * Datasets: scanning the folders a user drops, and turning them into training batches.
+ * The names exported here are what the rest of Duet calls; keep them stable.
+ */
+export { type ReadableFormat, type Sniffed, sniffFormat } from './formats.js';
+export {
+  alignedHalves,
+  isPairedByNames,
+  looksAligned,
+  type NamePairing,
+  pairByName,
+} from './pairing.js';
+export {
+  DEFAULT_MIN_SIDE,
+  DEFAULT_PIXEL_LIMIT,
+  type ImageFacts,
+  type ProbeOptions,
+  type ProbeResult,
+  probeImage,
+} from './probe.js';
+export {
+  type DatasetScan,
+  type DomainScanDetail,
+  detectLayout,
+  type ImageEntryDetail,
+  type LayoutPlan,
+  type ScanOptions,
+  type Split,
+  scanDataset,
+  scanDomain,
+  sizeStatistics,
+  unusableReason,
+} from './scan.js';
+export { isHiddenOrSystem, type WalkResult, walkFolder } from './walk.js';
