@@ -1,0 +1,60 @@
+/**
+ * Duet's ML core: pure TensorFlow.js (no file system, no Electron, no sharp); runs on any tfjs backend.
+ */
+export { Adam, type AdamOptions } from './adam.js';
+export { loadModel, saveModelArtifacts, weightBytes } from './io.js';
+export {
+  CropTopLeft,
+  INSTANCE_NORM_EPSILON,
+  InstanceNorm,
+  instanceNorm,
+  ReflectionPad2d,
+  reflectPad,
+  registerDuetLayers,
+  SeededDropout,
+} from './layers.js';
+export { bceWithLogits, cycleLoss, GAN_MODES, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
+export {
+  buildDiscriminator,
+  buildGenerator,
+  countParameters,
+  DISCRIMINATOR_NAMES,
+  type DiscriminatorName,
+  type DiscriminatorOptions,
+  GENERATOR_NAMES,
+  type GeneratorName,
+  type GeneratorOptions,
+  generatorMultiple,
+  type NormKind,
+  type PatchDiscriminatorOptions,
+  type PixelDiscriminatorOptions,
+  patchDiscriminator,
+  pixelDiscriminator,
+  type ResnetGeneratorOptions,
+  resnetGenerator,
+  TINY_DISCRIMINATOR_LAYERS,
+  TINY_GENERATOR_BLOCKS,
+  TINY_MAX_FILTERS,
+  type UnetGeneratorOptions,
+  unetGenerator,
+} from './networks.js';
+export { DEFAULT_POOL_SIZE, ImagePool } from './pool.js';
+export { Rng, type RngState } from './rng.js';
+export {
+  type LrScheduleSettings,
+  learningRateAtEpoch,
+  learningRateAtIteration,
+  lrFactor,
+  totalIterations,
+} from './schedule.js';
+export { type PackedTensors, packTensors, type TensorEntry, unpackTensors } from './state.js';
+export {
+  CYCLEGAN_LOSS_NAMES,
+  createTrainer,
+  PIX2PIX_LOSS_NAMES,
+  type Trainer,
+  type TrainerKind,
+  type TrainerOptions,
+  type TrainerState,
+  type TranslationDirection,
+} from './trainer.js';

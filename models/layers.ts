@@ -1,0 +1,234 @@
+/**
+ * The layers tfjs lacks or gets wrong for the reference networks, each registered for serialization so a
+ * saved generator loads back:
+ * - InstanceNorm: per-sample, per-channel normalisation over H×W (PyTorch InstanceNorm2d: eps 1e-5,
+ *   biased variance, no affine parameters by default).
+ * - ReflectionPad2d, with a correct gradient: tfjs 4.22's mirrorPad gradient only slices the incoming
+ *   gradient and drops what flows back through the reflected border.
+ * - CropTopLeft: with a 'valid' Conv2DTranspose it reproduces PyTorch's
+ *   ConvTranspose2d(k3, s2, p1, output_padding 1) exactly (tfjs 'same' is one pixel off).
+ * - SeededDropout: dropout whose mask comes from a seed the trainer sets each step, so resumed runs
+ *   draw the same masks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-layers' own kwargs type is this loose
+type Kwargs = { [key: string]: any };
+type Shape = (number | null)[];
+
+function one(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+}
+function oneShape(shape: Shape | Shape[]): Shape {
+  return Array.isArray(shape[0]) ? (shape[0] as Shape) : (shape as Shape);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reflection padding
+
+/** Sum the reflected border's gradient back onto the rows (or columns) it was copied from. */
+function foldReflected(dy: tf.Tensor4D, axis: 1 | 2, n: number, p: number): tf.Tensor4D {
+  const begin = (start: number): number[] => (axis === 1 ? [0, start, 0, 0] : [0, 0, start, 0]);
+  const size = (len: number): number[] => (axis === 1 ? [-1, len, -1, -1] : [-1, -1, len, -1]);
+  const pads = (before: number, after: number): Array<[number, number]> =>
+    axis === 1
+      ? [
+          [0, 0],
+          [before, after],
+          [0, 0],
+          [0, 0],
+        ]
+      : [
+          [0, 0],
+          [0, 0],
+          [before, after],
+          [0, 0],
+        ];
+  const centre = tf.slice(dy, begin(p), size(n));
+  // Padded index j < p copies input p - j; reversed, the top border lands on inputs 1..p.
+  const top = tf.pad(tf.reverse(tf.slice(dy, begin(0), size(p)), axis), pads(1, n - 1 - p));
+  // Padded index p + n + j copies input n - 2 - j; reversed, the bottom lands on n-1-p..n-2.
+  const bottom = tf.pad(tf.reverse(tf.slice(dy, begin(p + n), size(p)), axis), pads(n - 1 - p, 1));
+  return tf.addN([centre, top, bottom]) as tf.Tensor4D;
+}
+
+/** Reflection padding of H and W by p (NHWC), differentiable with the correct gradient. */
+export function reflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  if (p === 0) return x.clone();
+  const [, h, w] = x.shape;
+  if (p >= h || p >= w) {
+    throw new Error(`Reflection padding of ${p} needs an input larger than ${p} px on each side, got ${h}×${w}`);
+  }
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor4D;
+    const value = tf.mirrorPad(
+      input,
+      [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ],
+      'reflect',
+    ) as tf.Tensor4D;
+    const gradFunc = (dy: tf.Tensor4D) => foldReflected(foldReflected(dy as tf.Tensor4D, 1, h, p), 2, w, p);
+    return { value, gradFunc };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+export class ReflectionPad2d extends tfl.layers.Layer {
+  static className = 'DuetReflectionPad2d';
+  readonly padding: number;
+
+  constructor(config: { padding: number; name?: string }) {
+    super(config);
+    if (!Number.isInteger(config.padding) || config.padding < 0) {
+      throw new Error(`ReflectionPad2d padding must be a non-negative integer, got ${config.padding}`);
+    }
+    this.padding = config.padding;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    const grow = (d: number | null) => (d == null ? null : d + 2 * this.padding);
+    return [s[0] ?? null, grow(s[1] ?? null), grow(s[2] ?? null), s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return reflectPad(one(inputs) as tf.Tensor4D, this.padding);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), padding: this.padding };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Instance normalisation
+
+export const INSTANCE_NORM_EPSILON = 1e-5;
+
+/** y = (x − mean_hw) / sqrt(var_hw + eps), per sample and channel; var is the biased variance. */
+export function instanceNorm(x: tf.Tensor4D, epsilon = INSTANCE_NORM_EPSILON): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))) as tf.Tensor4D;
+  });
+}
+
+export class InstanceNorm extends tfl.layers.Layer {
+  static className = 'DuetInstanceNorm';
+  readonly epsilon: number;
+  readonly affine: boolean;
+  private gamma: tfl.LayerVariable | null = null;
+  private beta: tfl.LayerVariable | null = null;
+
+  constructor(config: { epsilon?: number; affine?: boolean; name?: string } = {}) {
+    super(config);
+    this.epsilon = config.epsilon ?? INSTANCE_NORM_EPSILON;
+    this.affine = config.affine ?? false;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const channels = oneShape(inputShape)[3];
+    if (this.affine) {
+      if (channels == null) throw new Error('InstanceNorm with affine parameters needs a known channel count');
+      this.gamma = this.addWeight('gamma', [channels], 'float32', tfl.initializers.ones());
+      this.beta = this.addWeight('beta', [channels], 'float32', tfl.initializers.zeros());
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return oneShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const y = instanceNorm(one(inputs) as tf.Tensor4D, this.epsilon);
+      if (!this.gamma || !this.beta) return y;
+      return tf.add(tf.mul(y, this.gamma.read()), this.beta.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon, affine: this.affine };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cropping that works with unknown spatial sizes (tfjs Cropping2D computes null − 1)
+
+export class CropTopLeft extends tfl.layers.Layer {
+  static className = 'DuetCropTopLeft';
+  readonly crop: number;
+
+  constructor(config: { crop: number; name?: string }) {
+    super(config);
+    this.crop = config.crop;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    const shrink = (d: number | null) => (d == null ? null : d - this.crop);
+    return [s[0] ?? null, shrink(s[1] ?? null), shrink(s[2] ?? null), s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    const x = one(inputs);
+    return tf.slice(x, [0, this.crop, this.crop, 0], [-1, -1, -1, -1]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), crop: this.crop };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dropout with a settable seed
+
+export class SeededDropout extends tfl.layers.Layer {
+  static className = 'DuetSeededDropout';
+  readonly rate: number;
+  /** Seed of the next training-mode mask; the trainer sets it from its RNG before each forward pass. */
+  seed: number;
+
+  constructor(config: { rate: number; seed?: number; name?: string }) {
+    super(config);
+    if (!(config.rate >= 0 && config.rate < 1)) throw new Error(`Dropout rate must be in [0, 1), got ${config.rate}`);
+    this.rate = config.rate;
+    this.seed = config.seed ?? 0;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return oneShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    const x = one(inputs);
+    if (kwargs.training !== true || this.rate === 0) return x.clone();
+    return tf.tidy(() => {
+      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', this.seed), this.rate), x.dtype);
+      return tf.div(tf.mul(x, keep), 1 - this.rate);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+
+let registered = false;
+/** Register Duet's custom layers with tfjs serialization (idempotent; done on import). */
+export function registerDuetLayers(): void {
+  if (registered) return;
+  for (const cls of [ReflectionPad2d, InstanceNorm, CropTopLeft, SeededDropout]) {
+    tf.serialization.registerClass(
+      cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+    );
+  }
+  registered = true;
+}
+registerDuetLayers();

@@ -1,0 +1,369 @@
+/**
+ * The reference networks as tfjs-layers models (NHWC), one builder per network taking the same few
+ * options. Spatial sizes are left open (fully convolutional), so a generator trained at 256 px translates
+ * any size that is a multiple of what it needs (4 for ResNet, 2^downsamplings for U-Net).
+ *
+ * Initialisation follows the reference: conv weights N(0, 0.02), zero bias, batch-norm gamma N(1, 0.02),
+ * with every initialiser seeded from one Rng so a seed rebuilds the same network.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
+import { Rng } from './rng.js';
+
+export type NormKind = 'instance' | 'batch' | 'none';
+type SymbolicTensor = tfl.SymbolicTensor;
+
+interface CommonOptions {
+  /** Seed for the weight initialisers (default 0). */
+  seed?: number;
+  /** Model name (tfjs). */
+  name?: string;
+}
+
+export interface ResnetGeneratorOptions extends CommonOptions {
+  inputChannels?: number;
+  outputChannels?: number;
+  ngf?: number;
+  norm?: NormKind;
+  dropout?: boolean;
+  /** Residual blocks (reference: 9 for 256 px, 6 for 128 px). */
+  blocks?: number;
+}
+
+export interface UnetGeneratorOptions extends CommonOptions {
+  inputChannels?: number;
+  outputChannels?: number;
+  ngf?: number;
+  norm?: NormKind;
+  dropout?: boolean;
+  /** Number of stride-2 downsamplings (unet_256: 8, unet_128: 7); input sides must be multiples of 2^n. */
+  downsamplings?: number;
+}
+
+export interface PatchDiscriminatorOptions extends CommonOptions {
+  inputChannels?: number;
+  ndf?: number;
+  norm?: NormKind;
+  /** Stride-2 conv layers (70×70 PatchGAN: 3). */
+  layers?: number;
+}
+
+export interface PixelDiscriminatorOptions extends CommonOptions {
+  inputChannels?: number;
+  ndf?: number;
+  norm?: NormKind;
+}
+
+/** Builds layers with the reference initialisation, each initialiser seeded from one Rng. */
+class LayerFactory {
+  private readonly rng: Rng;
+  constructor(seed: number) {
+    this.rng = new Rng(seed);
+  }
+
+  private weights() {
+    return tfl.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.rng.uint32() });
+  }
+
+  conv(filters: number, kernel: number, stride: number, useBias: boolean, padding: 'valid' | 'same' = 'valid') {
+    return tfl.layers.conv2d({
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding,
+      useBias,
+      kernelInitializer: this.weights(),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  convTranspose(filters: number, kernel: number, stride: number, useBias: boolean, padding: 'valid' | 'same') {
+    return tfl.layers.conv2dTranspose({
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding,
+      useBias,
+      kernelInitializer: this.weights(),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  /** Applies the chosen normalisation (or nothing for 'none'). */
+  norm(kind: NormKind, x: SymbolicTensor): SymbolicTensor {
+    if (kind === 'instance') return new InstanceNorm().apply(x) as SymbolicTensor;
+    if (kind === 'batch') {
+      // PyTorch BatchNorm2d: momentum 0.1 (tfjs counts the other way: 0.9), eps 1e-5.
+      return tfl.layers
+        .batchNormalization({
+          momentum: 0.9,
+          epsilon: 1e-5,
+          gammaInitializer: tfl.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: this.rng.uint32() }),
+          betaInitializer: 'zeros',
+        })
+        .apply(x) as SymbolicTensor;
+    }
+    return x;
+  }
+
+  dropout(x: SymbolicTensor): SymbolicTensor {
+    return new SeededDropout({ rate: 0.5 }).apply(x) as SymbolicTensor;
+  }
+}
+
+/** The reference gives convs a bias only under instance norm (batch norm's beta makes it redundant). */
+function convBiasFor(norm: NormKind): boolean {
+  return norm !== 'batch';
+}
+
+function checkPositive(what: string, v: number, min = 1): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${what} must be an integer ≥ ${min}, got ${v}`);
+}
+
+function apply(layer: tfl.layers.Layer, x: SymbolicTensor): SymbolicTensor {
+  return layer.apply(x) as SymbolicTensor;
+}
+
+/**
+ * ResNet generator: c7s1-ngf, two stride-2 downsamplings, N residual blocks, two stride-2 upsamplings,
+ * c7s1-out with tanh.
+ */
+export function resnetGenerator(options: ResnetGeneratorOptions = {}): tfl.LayersModel {
+  const { inputChannels = 3, outputChannels = 3, ngf = 64, norm = 'instance', dropout = false, blocks = 9 } = options;
+  checkPositive('inputChannels', inputChannels);
+  checkPositive('outputChannels', outputChannels);
+  checkPositive('ngf', ngf);
+  checkPositive('blocks', blocks, 0);
+  const f = new LayerFactory(options.seed ?? 0);
+  const bias = convBiasFor(norm);
+  const input = tfl.input({ shape: [null, null, inputChannels] });
+
+  let x = apply(new ReflectionPad2d({ padding: 3 }), input);
+  x = apply(f.conv(ngf, 7, 1, bias), x);
+  x = apply(tfl.layers.reLU(), f.norm(norm, x));
+  for (let i = 0; i < 2; i++) {
+    const filters = ngf * 2 ** (i + 1);
+    // PyTorch padding=1 pads both sides; tfjs 'same' at stride 2 pads only the bottom/right.
+    x = apply(tfl.layers.zeroPadding2d({ padding: 1 }), x);
+    x = apply(f.conv(filters, 3, 2, bias), x);
+    x = apply(tfl.layers.reLU(), f.norm(norm, x));
+  }
+  const width = ngf * 4;
+  for (let b = 0; b < blocks; b++) {
+    let y = apply(new ReflectionPad2d({ padding: 1 }), x);
+    y = apply(f.conv(width, 3, 1, bias), y);
+    y = apply(tfl.layers.reLU(), f.norm(norm, y));
+    if (dropout) y = f.dropout(y);
+    y = apply(new ReflectionPad2d({ padding: 1 }), y);
+    y = apply(f.conv(width, 3, 1, bias), y);
+    y = f.norm(norm, y);
+    x = tfl.layers.add().apply([x, y]) as SymbolicTensor;
+  }
+  for (let i = 0; i < 2; i++) {
+    const filters = ngf * 2 ** (1 - i);
+    // ConvTranspose2d(k3, s2, p1, output_padding 1) = full ('valid') transposed conv minus its first row/column.
+    x = apply(f.convTranspose(filters, 3, 2, bias, 'valid'), x);
+    x = apply(new CropTopLeft({ crop: 1 }), x);
+    x = apply(tfl.layers.reLU(), f.norm(norm, x));
+  }
+  x = apply(new ReflectionPad2d({ padding: 3 }), x);
+  x = apply(f.conv(outputChannels, 7, 1, true), x);
+  x = apply(tfl.layers.activation({ activation: 'tanh' }), x);
+  return tfl.model({ inputs: input, outputs: x, name: options.name ?? `resnet_${blocks}blocks` });
+}
+
+/**
+ * U-Net generator built from the innermost block outwards, as the reference does: 4×4 stride-2 convs,
+ * LeakyReLU 0.2 down, ReLU up, skip connections concatenated, no norm innermost/outermost, dropout in the
+ * middle ngf·8 blocks.
+ */
+export function unetGenerator(options: UnetGeneratorOptions = {}): tfl.LayersModel {
+  const {
+    inputChannels = 3,
+    outputChannels = 3,
+    ngf = 64,
+    norm = 'batch',
+    dropout = false,
+    downsamplings = 8,
+  } = options;
+  checkPositive('inputChannels', inputChannels);
+  checkPositive('outputChannels', outputChannels);
+  checkPositive('ngf', ngf);
+  checkPositive('downsamplings', downsamplings, 5);
+  const f = new LayerFactory(options.seed ?? 0);
+  const bias = convBiasFor(norm);
+
+  // Block specs from outermost to innermost: [outer channels, inner channels, dropout].
+  const specs: Array<{ outer: number; inner: number; dropout: boolean }> = [
+    { outer: outputChannels, inner: ngf, dropout: false },
+    { outer: ngf, inner: ngf * 2, dropout: false },
+    { outer: ngf * 2, inner: ngf * 4, dropout: false },
+    { outer: ngf * 4, inner: ngf * 8, dropout: false },
+  ];
+  for (let i = 0; i < downsamplings - 5; i++) specs.push({ outer: ngf * 8, inner: ngf * 8, dropout });
+  specs.push({ outer: ngf * 8, inner: ngf * 8, dropout: false }); // innermost
+
+  const last = specs.length - 1;
+  const block = (level: number, x: SymbolicTensor): SymbolicTensor => {
+    const spec = specs[level]!;
+    const outermost = level === 0;
+    const innermost = level === last;
+    // The reference's down-LeakyReLU is in place, so its skip connection carries LeakyReLU(x), not x.
+    const d = outermost ? x : apply(tfl.layers.leakyReLU({ alpha: 0.2 }), x);
+    let h = apply(f.conv(spec.inner, 4, 2, bias, 'same'), d);
+    if (!outermost && !innermost) h = f.norm(norm, h);
+    if (!innermost) h = block(level + 1, h);
+    h = apply(tfl.layers.reLU(), h);
+    h = apply(f.convTranspose(spec.outer, 4, 2, outermost ? true : bias, 'same'), h);
+    if (outermost) return apply(tfl.layers.activation({ activation: 'tanh' }), h);
+    h = f.norm(norm, h);
+    if (spec.dropout) h = f.dropout(h);
+    return tfl.layers.concatenate({ axis: -1 }).apply([d, h]) as SymbolicTensor;
+  };
+
+  const input = tfl.input({ shape: [null, null, inputChannels] });
+  const output = block(0, input);
+  return tfl.model({ inputs: input, outputs: output, name: options.name ?? `unet_${2 ** downsamplings}` });
+}
+
+/** PatchGAN: 4×4 convs ndf (no norm) → … (stride 2) → ndf·min(2^n, 8) (stride 1) → 1 logit per patch. */
+export function patchDiscriminator(options: PatchDiscriminatorOptions = {}): tfl.LayersModel {
+  const { inputChannels = 3, ndf = 64, norm = 'instance', layers = 3 } = options;
+  checkPositive('inputChannels', inputChannels);
+  checkPositive('ndf', ndf);
+  checkPositive('layers', layers);
+  const f = new LayerFactory(options.seed ?? 0);
+  const bias = convBiasFor(norm);
+  const input = tfl.input({ shape: [null, null, inputChannels] });
+  // PyTorch padding=1 on a 4×4 kernel: explicit zero pad then 'valid', so sizes match the reference.
+  const conv = (x: SymbolicTensor, filters: number, stride: number, withBias: boolean) =>
+    apply(f.conv(filters, 4, stride, withBias), apply(tfl.layers.zeroPadding2d({ padding: 1 }), x));
+  const lrelu = (x: SymbolicTensor) => apply(tfl.layers.leakyReLU({ alpha: 0.2 }), x);
+
+  let x = lrelu(conv(input, ndf, 2, true));
+  let mult = 1;
+  for (let n = 1; n < layers; n++) {
+    mult = Math.min(2 ** n, 8);
+    x = lrelu(f.norm(norm, conv(x, ndf * mult, 2, bias)));
+  }
+  mult = Math.min(2 ** layers, 8);
+  x = lrelu(f.norm(norm, conv(x, ndf * mult, 1, bias)));
+  x = conv(x, 1, 1, true);
+  return tfl.model({ inputs: input, outputs: x, name: options.name ?? `patchgan_${layers}layers` });
+}
+
+/** PixelGAN: 1×1 convs, one logit per pixel. */
+export function pixelDiscriminator(options: PixelDiscriminatorOptions = {}): tfl.LayersModel {
+  const { inputChannels = 3, ndf = 64, norm = 'instance' } = options;
+  checkPositive('inputChannels', inputChannels);
+  checkPositive('ndf', ndf);
+  const f = new LayerFactory(options.seed ?? 0);
+  const bias = convBiasFor(norm);
+  const input = tfl.input({ shape: [null, null, inputChannels] });
+  let x = apply(f.conv(ndf, 1, 1, true), input);
+  x = apply(tfl.layers.leakyReLU({ alpha: 0.2 }), x);
+  x = apply(f.conv(ndf * 2, 1, 1, bias), x);
+  x = apply(tfl.layers.leakyReLU({ alpha: 0.2 }), f.norm(norm, x));
+  x = apply(f.conv(1, 1, 1, bias), x);
+  return tfl.model({ inputs: input, outputs: x, name: options.name ?? 'pixelgan' });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Named configurations (the names in TrainingSettings.generator / .discriminator)
+
+export type GeneratorName = 'resnet_9blocks' | 'resnet_6blocks' | 'unet_256' | 'unet_128' | 'tiny';
+export type DiscriminatorName = 'basic' | 'n_layers' | 'pixel' | 'tiny';
+export const GENERATOR_NAMES: readonly GeneratorName[] = [
+  'resnet_9blocks',
+  'resnet_6blocks',
+  'unet_256',
+  'unet_128',
+  'tiny',
+];
+export const DISCRIMINATOR_NAMES: readonly DiscriminatorName[] = ['basic', 'n_layers', 'pixel', 'tiny'];
+
+/**
+ * 'tiny' (for tests and the quick preset): a ResNet generator with 2 residual blocks and ngf capped at
+ * 16, and a PatchGAN with 2 layers and ndf capped at 16 (receptive field 34 px). Pass a smaller ngf/ndf
+ * for smaller still.
+ */
+export const TINY_MAX_FILTERS = 16;
+export const TINY_GENERATOR_BLOCKS = 2;
+export const TINY_DISCRIMINATOR_LAYERS = 2;
+
+export interface GeneratorOptions {
+  inputChannels?: number;
+  outputChannels?: number;
+  ngf?: number;
+  norm?: NormKind;
+  dropout?: boolean;
+  seed?: number;
+  name?: string;
+}
+
+export function buildGenerator(which: GeneratorName, options: GeneratorOptions = {}): tfl.LayersModel {
+  switch (which) {
+    case 'resnet_9blocks':
+      return resnetGenerator({ ...options, blocks: 9 });
+    case 'resnet_6blocks':
+      return resnetGenerator({ ...options, blocks: 6 });
+    case 'unet_256':
+      return unetGenerator({ ...options, downsamplings: 8 });
+    case 'unet_128':
+      return unetGenerator({ ...options, downsamplings: 7 });
+    case 'tiny':
+      return resnetGenerator({
+        ...options,
+        ngf: Math.min(options.ngf ?? TINY_MAX_FILTERS, TINY_MAX_FILTERS),
+        blocks: TINY_GENERATOR_BLOCKS,
+        name: options.name ?? 'tiny_generator',
+      });
+    default:
+      throw new Error(`Unknown generator "${String(which)}". Choose one of: ${GENERATOR_NAMES.join(', ')}`);
+  }
+}
+
+export interface DiscriminatorOptions {
+  inputChannels?: number;
+  ndf?: number;
+  norm?: NormKind;
+  /** Layers for 'n_layers' (ignored by the others). */
+  nLayers?: number;
+  seed?: number;
+  name?: string;
+}
+
+export function buildDiscriminator(which: DiscriminatorName, options: DiscriminatorOptions = {}): tfl.LayersModel {
+  const { nLayers = 3, ...rest } = options;
+  switch (which) {
+    case 'basic':
+      return patchDiscriminator({ ...rest, layers: 3 });
+    case 'n_layers':
+      return patchDiscriminator({ ...rest, layers: nLayers });
+    case 'pixel':
+      return pixelDiscriminator(rest);
+    case 'tiny':
+      return patchDiscriminator({
+        ...rest,
+        ndf: Math.min(rest.ndf ?? TINY_MAX_FILTERS, TINY_MAX_FILTERS),
+        layers: TINY_DISCRIMINATOR_LAYERS,
+        name: rest.name ?? 'tiny_discriminator',
+      });
+    default:
+      throw new Error(`Unknown discriminator "${String(which)}". Choose one of: ${DISCRIMINATOR_NAMES.join(', ')}`);
+  }
+}
+
+/** What a generator needs of its input: spatial sides must be multiples of this. */
+export function generatorMultiple(which: GeneratorName): number {
+  if (which === 'unet_256') return 256;
+  if (which === 'unet_128') return 128;
+  return 4;
+}
+
+/** Trainable parameters (what PyTorch's sum of p.numel() counts; batch-norm running stats excluded). */
+export function countParameters(model: tfl.LayersModel): number {
+  let n = 0;
+  for (const w of model.trainableWeights) n += w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+  return n;
+}

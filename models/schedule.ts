@@ -1,0 +1,47 @@
+/**
+ * The reference's learning-rate schedule ('linear' policy): `epochs` epochs at the initial rate, then
+ * `epochsDecay` epochs decaying linearly towards zero. Reference formula, with epoch the 0-based index of
+ * the epoch being trained (the scheduler stepped at each epoch's end, epoch_count 1):
+ *   factor(epoch) = 1 − max(0, epoch + 1 − epochs) / (epochsDecay + 1)
+ * so epochs 0 … epochs−1 train at lr, epoch `epochs` at lr·decay/(decay+1), the last at lr/(decay+1).
+ */
+export interface LrScheduleSettings {
+  lr: number;
+  epochs: number;
+  epochsDecay: number;
+  /** When set, the whole schedule is laid over this many iterations instead of over epochs. */
+  iterations?: number;
+}
+
+export function lrFactor(epoch: number, epochs: number, epochsDecay: number): number {
+  if (!(epoch >= 0)) throw new Error(`Epoch must be ≥ 0, got ${epoch}`);
+  return Math.max(0, 1 - Math.max(0, epoch + 1 - epochs) / (epochsDecay + 1));
+}
+
+export function learningRateAtEpoch(s: LrScheduleSettings, epoch: number): number {
+  if (s.epochs + s.epochsDecay === 0) return s.lr; // no schedule at all: constant
+  return s.lr * lrFactor(epoch, s.epochs, s.epochsDecay);
+}
+
+/** Total iterations of a run: `iterations` when set, else (epochs + epochsDecay) · iterationsPerEpoch. */
+export function totalIterations(s: LrScheduleSettings, iterationsPerEpoch: number): number {
+  if (s.iterations !== undefined) return s.iterations;
+  if (!Number.isInteger(iterationsPerEpoch) || iterationsPerEpoch <= 0) {
+    throw new Error(`iterationsPerEpoch must be a positive integer, got ${iterationsPerEpoch}`);
+  }
+  return (s.epochs + s.epochsDecay) * iterationsPerEpoch;
+}
+
+/**
+ * Learning rate for 0-based `iteration`. Over epochs: the epoch's rate. With `iterations` set, the
+ * epoch is fractional (iteration / iterations · (epochs + epochsDecay)), so the decay is smooth.
+ */
+export function learningRateAtIteration(s: LrScheduleSettings, iteration: number, iterationsPerEpoch: number): number {
+  if (!Number.isInteger(iteration) || iteration < 0)
+    throw new Error(`Iteration must be an integer ≥ 0, got ${iteration}`);
+  if (s.iterations !== undefined) {
+    const epoch = (iteration / s.iterations) * (s.epochs + s.epochsDecay);
+    return learningRateAtEpoch(s, epoch);
+  }
+  return learningRateAtEpoch(s, Math.floor(iteration / Math.max(1, iterationsPerEpoch)));
+}

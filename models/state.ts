@@ -1,0 +1,71 @@
+/**
+ * Packing tensors into one ArrayBuffer with a JSON-able index, so training state can be written as a
+ * small JSON file plus one binary file (main does the writing; this module never touches disk).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+export interface PackedTensors {
+  /** Index of `data`, in byte order: each entry occupies product(shape) × 4 bytes. */
+  tensors: TensorEntry[];
+  data: ArrayBuffer;
+}
+
+export function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): PackedTensors {
+  const tensors: TensorEntry[] = [];
+  let bytes = 0;
+  for (const { name, tensor } of named) {
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+      throw new Error(`Cannot pack tensor "${name}" of dtype ${tensor.dtype}`);
+    }
+    tensors.push({ name, shape: [...tensor.shape], dtype: tensor.dtype });
+    bytes += tensor.size * 4;
+  }
+  const data = new ArrayBuffer(bytes);
+  let offset = 0;
+  for (const { tensor } of named) {
+    const values = tensor.dataSync();
+    const view =
+      tensor.dtype === 'int32'
+        ? new Int32Array(data, offset, tensor.size)
+        : new Float32Array(data, offset, tensor.size);
+    view.set(values as Float32Array | Int32Array);
+    offset += tensor.size * 4;
+  }
+  return { tensors, data };
+}
+
+/** Tensors by name (the caller owns and disposes them). Throws on a truncated or malformed buffer. */
+export function unpackTensors(packed: PackedTensors): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  let offset = 0;
+  try {
+    for (const e of packed.tensors) {
+      const size = e.shape.reduce((a, b) => a * b, 1);
+      if (offset + size * 4 > packed.data.byteLength) {
+        throw new Error(
+          `Training state data is truncated: "${e.name}" needs bytes ${offset}–${offset + size * 4}, the buffer has ${packed.data.byteLength}`,
+        );
+      }
+      const values =
+        e.dtype === 'int32'
+          ? new Int32Array(packed.data.slice(offset, offset + size * 4))
+          : new Float32Array(packed.data.slice(offset, offset + size * 4));
+      out.set(e.name, tf.tensor(values, e.shape, e.dtype));
+      offset += size * 4;
+    }
+  } catch (err) {
+    for (const t of out.values()) t.dispose();
+    throw err;
+  }
+  if (offset !== packed.data.byteLength) {
+    for (const t of out.values()) t.dispose();
+    throw new Error(`Training state data has ${packed.data.byteLength} bytes, its index describes ${offset}`);
+  }
+  return out;
+}

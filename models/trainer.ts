@@ -1,0 +1,560 @@
+/**
+ * The two training algorithms behind one interface. Each `step` is one iteration of the reference:
+ *
+ * CycleGAN (Zhu et al. 2017), `optimize_parameters`: forward both generators, update G_A and G_B together
+ * on  L_G = L_GAN(G_A, D_A) + L_GAN(G_B, D_B) + λ_A·L_cyc(A) + λ_B·L_cyc(B) + λ_idt·(λ_B·L_idt(A) + λ_A·L_idt(B)),
+ * then D_A and D_B on  ½·[L_GAN(D, real) + L_GAN(D, pooled fake)]  each.
+ *
+ * pix2pix (Isola et al. 2017): D on concat(A, B) first,  ½·[L_GAN(D(A, B), real) + L_GAN(D(A, G(A)), fake)],
+ * then G on  L_GAN(D(A, G(A)), real) + λ_L1·‖G(A) − B‖₁.
+ *
+ * Tensors are NHWC in [−1, 1]. Everything random (initialisation, pool, dropout) flows from one seeded Rng
+ * whose state is saved with the weights, so exportState → importState continues the exact same run.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type TrainingSettings, TrainingSettingsSchema } from '../main/contract/index.js';
+import { Adam } from './adam.js';
+import { SeededDropout } from './layers.js';
+import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
+import { buildDiscriminator, buildGenerator } from './networks.js';
+import { ImagePool } from './pool.js';
+import { Rng, type RngState } from './rng.js';
+import { packTensors, type TensorEntry, unpackTensors } from './state.js';
+
+export type TrainerKind = 'cyclegan' | 'pix2pix';
+export type TranslationDirection = 'AtoB' | 'BtoA';
+
+export const CYCLEGAN_LOSS_NAMES = ['G_A', 'G_B', 'D_A', 'D_B', 'cycle_A', 'cycle_B', 'idt_A', 'idt_B'] as const;
+export const PIX2PIX_LOSS_NAMES = ['G_GAN', 'G_L1', 'D_real', 'D_fake'] as const;
+
+export interface TrainerOptions {
+  /** Channels of domain A images (default 3). */
+  channelsA?: number;
+  /** Channels of domain B images (default 3). */
+  channelsB?: number;
+}
+
+/**
+ * Everything needed to continue a run exactly: JSON-able fields plus one ArrayBuffer (`data`) holding
+ * every tensor listed in `tensors` — all networks' weights (batch-norm statistics included), both
+ * optimizers' moments, the image pools' contents.
+ */
+export interface TrainerState {
+  format: 'duet-trainer-state';
+  version: 1;
+  kind: TrainerKind;
+  settings: TrainingSettings;
+  channels: { A: number; B: number };
+  /** Completed iterations. */
+  iteration: number;
+  learningRate: number;
+  rng: RngState;
+  optimizers: Record<string, { step: number }>;
+  pools: Record<string, { size: number; count: number }>;
+  tensors: TensorEntry[];
+  data: ArrayBuffer;
+}
+
+export interface Trainer {
+  readonly kind: TrainerKind;
+  readonly lossNames: readonly string[];
+  readonly settings: TrainingSettings;
+  /** Completed iterations (restored by importState). */
+  readonly iteration: number;
+  /** One training iteration; tensors in [−1, 1], NHWC; the caller keeps ownership of a and b. */
+  step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
+  setLearningRate(lr: number): void;
+  learningRate(): number;
+  /** Inference-mode translation (batch norm uses its running statistics, no dropout). Caller disposes. */
+  translate(x: tf.Tensor4D, direction: TranslationDirection): tf.Tensor4D;
+  generators(): { AtoB: tfl.LayersModel; BtoA?: tfl.LayersModel };
+  /** Every network by the reference's name: G_A, G_B, D_A, D_B (CycleGAN) or G, D (pix2pix). */
+  networks(): Record<string, tfl.LayersModel>;
+  exportState(): Promise<TrainerState>;
+  importState(state: TrainerState): void;
+  dispose(): void;
+}
+
+/** Build the trainer for `settings.model`. `settings` may be partial: the contract's defaults fill it. */
+export function createTrainer(
+  settings: Partial<TrainingSettings> | TrainingSettings,
+  options: TrainerOptions = {},
+): Trainer {
+  const parsed = TrainingSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(
+      `Invalid training settings: ${first ? `${first.path.join('.')}: ${first.message}` : parsed.error.message}`,
+    );
+  }
+  const s = parsed.data;
+  const channelsA = options.channelsA ?? 3;
+  const channelsB = options.channelsB ?? 3;
+  for (const [k, v] of [
+    ['channelsA', channelsA],
+    ['channelsB', channelsB],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
+  }
+  return s.model === 'cyclegan'
+    ? new CycleGanTrainer(s, channelsA, channelsB)
+    : new Pix2PixTrainer(s, channelsA, channelsB);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function variablesOf(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function forward(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor4D {
+  return model.apply(x, { training }) as tf.Tensor4D;
+}
+
+function dropoutLayers(model: tfl.LayersModel): SeededDropout[] {
+  return model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
+}
+
+/** Run `fn` and put the model's non-trainable weights (batch-norm running statistics) back afterwards. */
+function keepingRunningStats<T>(model: tfl.LayersModel, fn: () => T): T {
+  const weights = model.nonTrainableWeights;
+  if (weights.length === 0) return fn();
+  const saved = weights.map((w) => w.read().clone());
+  try {
+    return fn();
+  } finally {
+    weights.forEach((w, i) => {
+      w.write(saved[i]!);
+    });
+    for (const t of saved) t.dispose();
+  }
+}
+
+function checkBatch(name: string, x: tf.Tensor4D, channels: number): void {
+  if (x.rank !== 4) throw new Error(`${name} must be a 4-D NHWC tensor, got rank ${x.rank}`);
+  if (x.shape[3] !== channels) throw new Error(`${name} must have ${channels} channels, got ${x.shape[3]}`);
+  if (x.dtype !== 'float32') throw new Error(`${name} must be float32, got ${x.dtype}`);
+}
+
+/** Read several scalars with one sync and dispose them. */
+function readScalars(named: Record<string, tf.Scalar>): Record<string, number> {
+  const names = Object.keys(named);
+  const scalars = names.map((n) => named[n]!);
+  const values = tf.tidy(() => tf.stack(scalars).dataSync());
+  for (const t of scalars) t.dispose();
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => {
+    out[n] = values[i]!;
+  });
+  return out;
+}
+
+/** Gradients of `loss` with respect to `vars`, in `vars` order; kept tensors survive via tf.keep in `loss`. */
+function gradientsOf(loss: () => tf.Scalar, vars: tf.Variable[]): Array<tf.Tensor | undefined> {
+  const { value, grads } = tf.variableGrads(loss, vars);
+  value.dispose();
+  return vars.map((v) => grads[v.name]);
+}
+
+function disposeAll(ts: Array<tf.Tensor | undefined>): void {
+  for (const t of ts) t?.dispose();
+}
+
+abstract class BaseTrainer implements Trainer {
+  abstract readonly kind: TrainerKind;
+  abstract readonly lossNames: readonly string[];
+  protected readonly rng: Rng;
+  protected readonly nets: Record<string, tfl.LayersModel> = {};
+  protected readonly optimizers: Record<string, Adam> = {};
+  protected readonly pools: Record<string, ImagePool> = {};
+  protected iterations = 0;
+  protected disposed = false;
+
+  constructor(
+    readonly settings: TrainingSettings,
+    protected readonly channelsA: number,
+    protected readonly channelsB: number,
+  ) {
+    this.rng = new Rng(settings.seed);
+  }
+
+  get iteration(): number {
+    return this.iterations;
+  }
+
+  protected generator(inputChannels: number, outputChannels: number): tfl.LayersModel {
+    const s = this.settings;
+    return buildGenerator(s.generator, {
+      inputChannels,
+      outputChannels,
+      ngf: s.ngf,
+      norm: s.norm,
+      dropout: s.dropout,
+      seed: this.rng.uint32(),
+    });
+  }
+
+  protected discriminator(inputChannels: number): tfl.LayersModel {
+    const s = this.settings;
+    return buildDiscriminator(s.discriminator, {
+      inputChannels,
+      ndf: s.ndf,
+      norm: s.norm,
+      nLayers: s.nLayersD,
+      seed: this.rng.uint32(),
+    });
+  }
+
+  protected adam(models: tfl.LayersModel[]): Adam {
+    const s = this.settings;
+    return new Adam(
+      models.flatMap((m) => variablesOf(m)),
+      { lr: s.lr, beta1: s.beta1, beta2: s.beta2 },
+    );
+  }
+
+  /** Draw fresh dropout seeds for a model's next training forward pass. */
+  protected reseedDropout(model: tfl.LayersModel): void {
+    for (const layer of dropoutLayers(model)) layer.seed = this.rng.uint32();
+  }
+
+  protected get ganMode(): GanMode {
+    return this.settings.ganMode;
+  }
+
+  protected checkAlive(): void {
+    if (this.disposed) throw new Error('This trainer has been disposed');
+  }
+
+  abstract step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
+  abstract generators(): { AtoB: tfl.LayersModel; BtoA?: tfl.LayersModel };
+
+  translate(x: tf.Tensor4D, direction: TranslationDirection): tf.Tensor4D {
+    this.checkAlive();
+    const g = this.generators();
+    const model = direction === 'AtoB' ? g.AtoB : g.BtoA;
+    if (!model) throw new Error(`A ${this.kind} model translates A→B only; it has no B→A generator`);
+    checkBatch('The image to translate', x, direction === 'AtoB' ? this.channelsA : this.channelsB);
+    return tf.tidy(() => forward(model, x, false));
+  }
+
+  networks(): Record<string, tfl.LayersModel> {
+    return { ...this.nets };
+  }
+
+  setLearningRate(lr: number): void {
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new Error(`Learning rate must be a finite number ≥ 0, got ${lr}`);
+    for (const o of Object.values(this.optimizers)) o.lr = lr;
+  }
+
+  learningRate(): number {
+    return Object.values(this.optimizers)[0]?.lr ?? this.settings.lr;
+  }
+
+  async exportState(): Promise<TrainerState> {
+    this.checkAlive();
+    const named: Array<{ name: string; tensor: tf.Tensor }> = [];
+    for (const [netName, net] of Object.entries(this.nets)) {
+      net.weights.forEach((w, i) => {
+        named.push({ name: `net/${netName}/${i}`, tensor: w.read() });
+      });
+    }
+    const optimizers: TrainerState['optimizers'] = {};
+    for (const [optName, opt] of Object.entries(this.optimizers)) {
+      optimizers[optName] = { step: opt.step };
+      opt.moments().forEach((t, i) => {
+        named.push({ name: `opt/${optName}/${i}`, tensor: t });
+      });
+    }
+    const pools: TrainerState['pools'] = {};
+    for (const [poolName, pool] of Object.entries(this.pools)) {
+      pools[poolName] = { size: pool.size, count: pool.count };
+      pool.stored().forEach((t, i) => {
+        named.push({ name: `pool/${poolName}/${i}`, tensor: t });
+      });
+    }
+    const { tensors, data } = packTensors(named);
+    return {
+      format: 'duet-trainer-state',
+      version: 1,
+      kind: this.kind,
+      settings: this.settings,
+      channels: { A: this.channelsA, B: this.channelsB },
+      iteration: this.iterations,
+      learningRate: this.learningRate(),
+      rng: this.rng.getState(),
+      optimizers,
+      pools,
+      tensors,
+      data,
+    };
+  }
+
+  importState(state: TrainerState): void {
+    this.checkAlive();
+    if (state?.format !== 'duet-trainer-state' || state.version !== 1) {
+      throw new Error('Not a Duet training state (format "duet-trainer-state", version 1 expected)');
+    }
+    if (state.kind !== this.kind) throw new Error(`This training state is for ${state.kind}, not ${this.kind}`);
+    if (state.channels.A !== this.channelsA || state.channels.B !== this.channelsB) {
+      throw new Error(
+        `This training state has ${state.channels.A}/${state.channels.B} channels (A/B), the trainer ${this.channelsA}/${this.channelsB}`,
+      );
+    }
+    for (const key of ['generator', 'discriminator', 'ngf', 'ndf', 'nLayersD', 'norm', 'dropout'] as const) {
+      if (state.settings[key] !== this.settings[key]) {
+        throw new Error(
+          `This training state was made with ${key} = ${String(state.settings[key])}, the trainer has ${String(this.settings[key])}`,
+        );
+      }
+    }
+    const tensors = unpackTensors({ tensors: state.tensors, data: state.data });
+    const take = (name: string): tf.Tensor => {
+      const t = tensors.get(name);
+      if (!t) throw new Error(`The training state lacks "${name}"`);
+      return t;
+    };
+    try {
+      for (const [netName, net] of Object.entries(this.nets)) {
+        net.setWeights(net.weights.map((_, i) => take(`net/${netName}/${i}`)));
+      }
+      for (const [optName, opt] of Object.entries(this.optimizers)) {
+        const info = state.optimizers[optName];
+        if (!info) throw new Error(`The training state lacks optimizer "${optName}"`);
+        opt.restore(
+          info.step,
+          opt.moments().map((_, i) => take(`opt/${optName}/${i}`)),
+        );
+      }
+      for (const [poolName, pool] of Object.entries(this.pools)) {
+        const info = state.pools[poolName];
+        if (!info) throw new Error(`The training state lacks image pool "${poolName}"`);
+        const images: tf.Tensor4D[] = [];
+        for (let i = 0; i < info.count; i++) {
+          const name = `pool/${poolName}/${i}`;
+          images.push(take(name) as tf.Tensor4D);
+          tensors.delete(name); // now owned by the pool
+        }
+        pool.restore(images);
+      }
+      this.rng.setState(state.rng);
+      this.iterations = state.iteration;
+      this.setLearningRate(state.learningRate);
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const n of Object.values(this.nets)) n.dispose();
+    for (const o of Object.values(this.optimizers)) o.dispose();
+    for (const p of Object.values(this.pools)) p.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+class CycleGanTrainer extends BaseTrainer {
+  readonly kind = 'cyclegan' as const;
+  readonly lossNames = CYCLEGAN_LOSS_NAMES;
+  private readonly G_A: tfl.LayersModel;
+  private readonly G_B: tfl.LayersModel;
+  private readonly D_A: tfl.LayersModel;
+  private readonly D_B: tfl.LayersModel;
+  private readonly gVars: tf.Variable[];
+  private readonly dVars: tf.Variable[];
+
+  constructor(settings: TrainingSettings, channelsA: number, channelsB: number) {
+    super(settings, channelsA, channelsB);
+    if (settings.lambdaIdentity > 0 && channelsA !== channelsB) {
+      throw new Error(
+        `The identity loss needs the same channel count in both domains (A has ${channelsA}, B ${channelsB}); set lambdaIdentity to 0`,
+      );
+    }
+    // G_A: A → B, judged by D_A (which sees domain B); G_B: B → A, judged by D_B.
+    this.G_A = this.generator(channelsA, channelsB);
+    this.G_B = this.generator(channelsB, channelsA);
+    this.D_A = this.discriminator(channelsB);
+    this.D_B = this.discriminator(channelsA);
+    Object.assign(this.nets, { G_A: this.G_A, G_B: this.G_B, D_A: this.D_A, D_B: this.D_B });
+    this.gVars = [...variablesOf(this.G_A), ...variablesOf(this.G_B)];
+    this.dVars = [...variablesOf(this.D_A), ...variablesOf(this.D_B)];
+    this.optimizers.G = this.adam([this.G_A, this.G_B]);
+    this.optimizers.D = this.adam([this.D_A, this.D_B]);
+    this.pools.fakeA = new ImagePool(settings.poolSize, this.rng);
+    this.pools.fakeB = new ImagePool(settings.poolSize, this.rng);
+  }
+
+  generators() {
+    return { AtoB: this.G_A, BtoA: this.G_B };
+  }
+
+  step(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, number> {
+    this.checkAlive();
+    checkBatch('Image batch A', realA, this.channelsA);
+    checkBatch('Image batch B', realB, this.channelsB);
+    const s = this.settings;
+    const mode = this.ganMode;
+    const kept: Record<string, tf.Scalar> = {};
+    let fakeA: tf.Tensor4D | undefined;
+    let fakeB: tf.Tensor4D | undefined;
+    let poolA: tf.Tensor4D | undefined;
+    let poolB: tf.Tensor4D | undefined;
+    try {
+      this.reseedDropout(this.G_A);
+      this.reseedDropout(this.G_B);
+      // backward_G: both generators, discriminators fixed (only G variables receive gradients).
+      const gGrads = gradientsOf(() => {
+        const fB = forward(this.G_A, realA, true);
+        const recA = forward(this.G_B, fB, true);
+        const fA = forward(this.G_B, realB, true);
+        const recB = forward(this.G_A, fA, true);
+        const zero = () => tf.scalar(0);
+        const idtA =
+          s.lambdaIdentity > 0
+            ? identityLoss(forward(this.G_A, realB, true), realB, s.lambdaB, s.lambdaIdentity)
+            : zero();
+        const idtB =
+          s.lambdaIdentity > 0
+            ? identityLoss(forward(this.G_B, realA, true), realA, s.lambdaA, s.lambdaIdentity)
+            : zero();
+        const gA = ganLoss(mode, forward(this.D_A, fB, true), true, false);
+        const gB = ganLoss(mode, forward(this.D_B, fA, true), true, false);
+        const cycA = cycleLoss(recA, realA, s.lambdaA);
+        const cycB = cycleLoss(recB, realB, s.lambdaB);
+        fakeA = tf.keep(fA);
+        fakeB = tf.keep(fB);
+        Object.assign(kept, {
+          G_A: tf.keep(gA),
+          G_B: tf.keep(gB),
+          cycle_A: tf.keep(cycA),
+          cycle_B: tf.keep(cycB),
+          idt_A: tf.keep(idtA),
+          idt_B: tf.keep(idtB),
+        });
+        return tf.addN([gA, gB, cycA, cycB, idtA, idtB]) as tf.Scalar;
+      }, this.gVars);
+      this.optimizers.G!.apply(gGrads);
+      disposeAll(gGrads);
+
+      // backward_D_A and backward_D_B on fakes from the pools (detached: only D variables get gradients).
+      poolB = this.pools.fakeB!.query(fakeB!);
+      poolA = this.pools.fakeA!.query(fakeA!);
+      const pB = poolB;
+      const pA = poolA;
+      const dGrads = gradientsOf(() => {
+        const dA = tf.mul(
+          tf.add(
+            ganLoss(mode, forward(this.D_A, realB, true), true),
+            ganLoss(mode, forward(this.D_A, pB, true), false),
+          ),
+          0.5,
+        ) as tf.Scalar;
+        const dB = tf.mul(
+          tf.add(
+            ganLoss(mode, forward(this.D_B, realA, true), true),
+            ganLoss(mode, forward(this.D_B, pA, true), false),
+          ),
+          0.5,
+        ) as tf.Scalar;
+        Object.assign(kept, { D_A: tf.keep(dA), D_B: tf.keep(dB) });
+        return tf.add(dA, dB) as tf.Scalar;
+      }, this.dVars);
+      this.optimizers.D!.apply(dGrads);
+      disposeAll(dGrads);
+      this.iterations += 1;
+    } finally {
+      disposeAll([fakeA, fakeB, poolA, poolB]);
+    }
+    const values = readScalars(kept);
+    const out: Record<string, number> = {};
+    for (const n of this.lossNames) out[n] = values[n] ?? 0;
+    return out;
+  }
+}
+
+class Pix2PixTrainer extends BaseTrainer {
+  readonly kind = 'pix2pix' as const;
+  readonly lossNames = PIX2PIX_LOSS_NAMES;
+  private readonly G: tfl.LayersModel;
+  private readonly D: tfl.LayersModel;
+  private readonly gVars: tf.Variable[];
+  private readonly dVars: tf.Variable[];
+
+  constructor(settings: TrainingSettings, channelsA: number, channelsB: number) {
+    super(settings, channelsA, channelsB);
+    this.G = this.generator(channelsA, channelsB);
+    // Conditional discriminator: it sees the input and the (real or generated) output side by side.
+    this.D = this.discriminator(channelsA + channelsB);
+    Object.assign(this.nets, { G: this.G, D: this.D });
+    this.gVars = variablesOf(this.G);
+    this.dVars = variablesOf(this.D);
+    this.optimizers.G = this.adam([this.G]);
+    this.optimizers.D = this.adam([this.D]);
+  }
+
+  generators() {
+    return { AtoB: this.G };
+  }
+
+  step(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, number> {
+    this.checkAlive();
+    checkBatch('Image batch A', realA, this.channelsA);
+    checkBatch('Image batch B', realB, this.channelsB);
+    if (!tf.util.arraysEqual(realA.shape.slice(0, 3), realB.shape.slice(0, 3))) {
+      throw new Error(`pix2pix needs A and B of the same size, got [${realA.shape}] and [${realB.shape}]`);
+    }
+    const s = this.settings;
+    const mode = this.ganMode;
+    const kept: Record<string, tf.Scalar> = {};
+    let fakeB: tf.Tensor4D | undefined;
+    try {
+      // One dropout mask for this iteration, used by both passes through G below.
+      const dropouts = dropoutLayers(this.G);
+      const seeds = dropouts.map(() => this.rng.uint32());
+      const setSeeds = () => {
+        dropouts.forEach((l, i) => {
+          l.seed = seeds[i]!;
+        });
+      };
+      setSeeds();
+      fakeB = tf.tidy(() => forward(this.G, realA, true));
+      const fB = fakeB;
+
+      // backward_D: real pairs → real, generated pairs (detached) → fake.
+      const dGrads = gradientsOf(() => {
+        const dFake = ganLoss(mode, forward(this.D, tf.concat([realA, fB], 3), true), false);
+        const dReal = ganLoss(mode, forward(this.D, tf.concat([realA, realB], 3), true), true);
+        Object.assign(kept, { D_fake: tf.keep(dFake), D_real: tf.keep(dReal) });
+        return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
+      }, this.dVars);
+      this.optimizers.D!.apply(dGrads);
+      disposeAll(dGrads);
+
+      // backward_G against the updated D. G runs again (same weights, same dropout mask) to record its
+      // gradient; its running statistics were already updated once by the pass above.
+      setSeeds();
+      const gGrads = keepingRunningStats(this.G, () =>
+        gradientsOf(() => {
+          const fake = forward(this.G, realA, true);
+          const gan = ganLoss(mode, forward(this.D, tf.concat([realA, fake], 3), true), true, false);
+          const l1 = tf.mul(l1Loss(fake, realB), s.lambdaL1) as tf.Scalar;
+          Object.assign(kept, { G_GAN: tf.keep(gan), G_L1: tf.keep(l1) });
+          return tf.add(gan, l1) as tf.Scalar;
+        }, this.gVars),
+      );
+      this.optimizers.G!.apply(gGrads);
+      disposeAll(gGrads);
+      this.iterations += 1;
+    } finally {
+      fakeB?.dispose();
+    }
+    const values = readScalars(kept);
+    const out: Record<string, number> = {};
+    for (const n of this.lossNames) out[n] = values[n] ?? 0;
+    return out;
+  }
+}
