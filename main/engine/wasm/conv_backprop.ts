@@ -8,7 +8,7 @@
  * - dx, stride 1: a convolution of dy with the spatially flipped, in/out-swapped filter (full padding).
  * - dx, stride > 1: cols = dy · Wᵀ as a 1×1 convolution (a GEMM on XNNPACK), then col2im scatters the
  *   columns back; no zeros are inserted into dy, so no multiply is wasted on them.
- * - dW: dWᵀ = dyᵀ · im2col(x) as a 1×1 convolution, then one small transpose.
+ * - dW = im2colᵀ(x) · dy as a 1×1 convolution whose filter is dy itself (no copy, no transpose).
  *
  * The index shuffles (flip, transpose, im2col, col2im) run in JS directly on the wasm heap; they move
  * O(size of the tensors) floats against the O(size × channels) multiplies of the GEMM.
@@ -64,6 +64,59 @@ function assertFloat(kernel: string, ...tensors: TensorInfo[]): void {
   }
 }
 
+/**
+ * Rearranged copies of filters, kept while the filter lives. A generator's weights serve several passes
+ * per step (CycleGAN runs each generator three times), and the wasm Conv2D keeps its packed XNNPACK
+ * operator per filter tensor: reusing one copy saves both the rearrangement and the repacking.
+ */
+type FilterForm = 'flipped' | 'transposed';
+const filterForms = new Map<object, Map<FilterForm, TensorInfo>>();
+let formsBackend: BackendWasm | undefined;
+
+/** Frees copies whose source filter has been disposed (or all of them). Returns how many were freed. */
+export function sweepFilterCache(all = false): number {
+  const backend = formsBackend;
+  let freed = 0;
+  for (const [source, forms] of filterForms) {
+    if (!all && backend?.dataIdMap.has(source)) continue;
+    for (const info of forms.values()) {
+      if (backend?.dataIdMap.has(info.dataId)) backend.disposeData(info.dataId);
+      freed++;
+    }
+    filterForms.delete(source);
+  }
+  return freed;
+}
+
+/** Number of cached filter copies (tests). */
+export function filterCacheSize(): number {
+  let n = 0;
+  for (const forms of filterForms.values()) n += forms.size;
+  return n;
+}
+
+function cachedForm(
+  backend: BackendWasm,
+  filter: TensorInfo,
+  form: FilterForm,
+  shape: number[],
+  fill: (src: Float32Array, dst: Float32Array) => void,
+): TensorInfo {
+  if (formsBackend !== backend) {
+    filterForms.clear();
+    formsBackend = backend;
+  }
+  sweepFilterCache();
+  const forms = filterForms.get(filter.dataId) ?? new Map<FilterForm, TensorInfo>();
+  const hit = forms.get(form);
+  if (hit) return hit;
+  const made = backend.makeOutput(shape, 'float32');
+  fill(heap(backend, filter), heap(backend, made));
+  forms.set(form, made);
+  filterForms.set(filter.dataId, forms);
+  return made;
+}
+
 /** Gradient of conv2d with respect to its input (also the forward pass of conv2dTranspose). */
 export function conv2DBackpropInputWasm(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -102,43 +155,36 @@ export function conv2DBackpropInputWasm(args: {
   const padB = H - OH - padT + FH - 1;
   const padR = W - OW - padL + FW - 1;
   if (sh === 1 && sw === 1 && padT >= 0 && padL >= 0 && padB >= 0 && padR >= 0) {
-    const flipped = backend.makeOutput([FH, FW, CO, CI], 'float32');
-    const src = heap(backend, filter);
-    const dst = heap(backend, flipped);
-    for (let kh = 0; kh < FH; kh++) {
-      for (let kw = 0; kw < FW; kw++) {
-        const from = (kh * FW + kw) * CI * CO;
-        const to = ((FH - 1 - kh) * FW + (FW - 1 - kw)) * CO * CI;
-        for (let ci = 0; ci < CI; ci++) {
-          const row = from + ci * CO;
-          for (let co = 0; co < CO; co++) dst[to + co * CI + ci] = src[row + co] as number;
+    const flipped = cachedForm(backend, filter, 'flipped', [FH, FW, CO, CI], (src, dst) => {
+      for (let kh = 0; kh < FH; kh++) {
+        for (let kw = 0; kw < FW; kw++) {
+          const from = (kh * FW + kw) * CI * CO;
+          const to = ((FH - 1 - kh) * FW + (FW - 1 - kw)) * CO * CI;
+          for (let ci = 0; ci < CI; ci++) {
+            const row = from + ci * CO;
+            for (let co = 0; co < CO; co++) dst[to + co * CI + ci] = src[row + co] as number;
+          }
         }
       }
-    }
+    });
     const pads: ExplicitPad = [
       [0, 0],
       [padT, padB],
       [padL, padR],
       [0, 0],
     ];
-    const out = forwardConv(backend, dy, flipped, [1, 1], pads);
-    backend.disposeData(flipped.dataId);
-    return out;
+    return forwardConv(backend, dy, flipped, [1, 1], pads);
   }
 
   // Any stride: cols[p, (kh, kw, ci)] = Σ_co dy[p, co] · W[kh, kw, ci, co], then scatter-add.
   const K = FH * FW * CI;
-  const wT = backend.makeOutput([1, 1, CO, K], 'float32');
-  {
-    const src = heap(backend, filter);
-    const dst = heap(backend, wT);
+  const wT = cachedForm(backend, filter, 'transposed', [1, 1, CO, K], (src, dst) => {
     for (let k = 0; k < K; k++) {
       const row = k * CO;
       for (let co = 0; co < CO; co++) dst[co * K + k] = src[row + co] as number;
     }
-  }
+  });
   const cols = forwardConv(backend, dy, wT, [1, 1], 'valid');
-  backend.disposeData(wT.dataId);
   const dx = backend.makeOutput([N, H, W, CI], 'float32');
   const c = heap(backend, cols);
   const out = heap(backend, dx);
@@ -197,33 +243,42 @@ export function conv2DBackpropFilterWasm(args: {
   const P = N * OH * OW;
   const K = FH * FW * CI;
 
-  // dyᵀ as a batch of CO one-pixel images with P channels; im2col(x) as a 1×1 filter from P to K.
-  const dyT = backend.makeOutput([CO, 1, 1, P], 'float32');
-  const cols = backend.makeOutput([1, 1, P, K], 'float32');
+  // dW[k, co] = Σ_p im2colᵀ(x)[k, p] · dy[p, co]: a 1×1 convolution of K one-pixel "images" with P
+  // channels by a P→CO filter. dy's NHWC layout already is that filter ([1, 1, P, CO]), and the output
+  // [K, 1, 1, CO] already is dW's [FH, FW, CI, CO] layout, so only im2colᵀ is built.
+  const cols = backend.makeOutput([K, 1, 1, P], 'float32');
   {
-    const d = heap(backend, dy);
-    const t = heap(backend, dyT);
-    for (let p = 0; p < P; p++) {
-      const row = p * CO;
-      for (let co = 0; co < CO; co++) t[co * P + p] = d[row + co] as number;
-    }
+    // x as [CI, N, H, W] first, so that each im2colᵀ row is read along W: at stride 1 a row segment is
+    // one contiguous copy instead of OW reads CI floats apart.
     const xs = heap(backend, x);
+    const planes = new Float32Array(N * H * W * CI);
+    const plane = N * H * W;
+    for (let q = 0; q < plane; q++) {
+      const from = q * CI;
+      for (let ci = 0; ci < CI; ci++) planes[ci * plane + q] = xs[from + ci] as number;
+    }
     const c = heap(backend, cols);
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          const p = ((n * OH + oh) * OW + ow) * K;
-          for (let kh = 0; kh < FH; kh++) {
-            const h = oh * sh - top + kh;
-            const inH = h >= 0 && h < H;
-            for (let kw = 0; kw < FW; kw++) {
-              const w = ow * sw - left + kw;
-              const to = p + (kh * FW + kw) * CI;
-              if (inH && w >= 0 && w < W) {
-                const from = ((n * H + h) * W + w) * CI;
-                for (let ci = 0; ci < CI; ci++) c[to + ci] = xs[from + ci] as number;
+    for (let kh = 0; kh < FH; kh++) {
+      for (let kw = 0; kw < FW; kw++) {
+        // Output columns whose input column ow·sw − left + kw lies inside the image.
+        const owStart = Math.min(OW, Math.max(0, Math.ceil((left - kw) / sw)));
+        const owEnd = Math.max(owStart, Math.min(OW, Math.floor((W - 1 + left - kw) / sw) + 1));
+        for (let ci = 0; ci < CI; ci++) {
+          let to = ((kh * FW + kw) * CI + ci) * P;
+          for (let n = 0; n < N; n++) {
+            for (let oh = 0; oh < OH; oh++, to += OW) {
+              const h = oh * sh - top + kh;
+              if (h < 0 || h >= H) {
+                c.fill(0, to, to + OW);
+                continue;
+              }
+              const row = ((ci * N + n) * H + h) * W - left + kw;
+              if (owStart > 0) c.fill(0, to, to + owStart);
+              if (owEnd < OW) c.fill(0, to + owEnd, to + OW);
+              if (sw === 1) {
+                c.set(planes.subarray(row + owStart, row + owEnd), to + owStart);
               } else {
-                c.fill(0, to, to + CI);
+                for (let ow = owStart; ow < owEnd; ow++) c[to + ow] = planes[row + ow * sw] as number;
               }
             }
           }
@@ -231,18 +286,10 @@ export function conv2DBackpropFilterWasm(args: {
       }
     }
   }
-  const prod = forwardConv(backend, dyT, cols, [1, 1], 'valid');
-  backend.disposeData(dyT.dataId);
+  const dyAsFilter: TensorInfo = { dataId: dy.dataId, shape: [1, 1, P, CO], dtype: 'float32' };
+  const prod = forwardConv(backend, cols, dyAsFilter, [1, 1], 'valid');
   backend.disposeData(cols.dataId);
-  const dW = backend.makeOutput([FH, FW, CI, CO], 'float32');
-  const src = heap(backend, prod);
-  const dst = heap(backend, dW);
-  for (let co = 0; co < CO; co++) {
-    const row = co * K;
-    for (let k = 0; k < K; k++) dst[k * CO + co] = src[row + k] as number;
-  }
-  backend.disposeData(prod.dataId);
-  return dW;
+  return { dataId: prod.dataId, shape: [FH, FW, CI, CO], dtype: 'float32' };
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

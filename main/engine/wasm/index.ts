@@ -9,7 +9,12 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv_backprop.js';
 
-export { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './conv_backprop.js';
+export {
+  conv2DBackpropFilterWasm,
+  conv2DBackpropInputWasm,
+  filterCacheSize,
+  sweepFilterCache,
+} from './conv_backprop.js';
 
 /** Every kernel Duet registers for the wasm backend. */
 export const WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropInputConfig, conv2DBackpropFilterConfig];

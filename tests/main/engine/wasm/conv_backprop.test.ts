@@ -4,7 +4,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../main/engine/backend.js';
-import { registerWasmKernels, stockWasmKernel } from '../../../../main/engine/wasm/index.js';
+import {
+  filterCacheSize,
+  registerWasmKernels,
+  stockWasmKernel,
+  sweepFilterCache,
+} from '../../../../main/engine/wasm/index.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -127,11 +132,35 @@ describe('wasm convolution gradients', () => {
       const actual = grads(c, x, w, dy);
       expect(maxRelErr(actual.dx, expected.dx)).toBeLessThan(TOLERANCE);
       expect(maxRelErr(actual.dW, expected.dW)).toBeLessThan(TOLERANCE);
-      // Neither tensors nor the kernels' scratch buffers on the wasm heap are left behind.
+      // Neither tensors nor the kernels' scratch buffers on the wasm heap are left behind; the filter
+      // copies kept for reuse go once their filter is gone.
       expect(tf.memory().numTensors).toBe(tensorsBefore);
+      sweepFilterCache();
+      expect(filterCacheSize()).toBe(0);
       expect(wasmBackend().numDataIds()).toBe(dataBefore);
     });
   }
+
+  it('reuse one rearranged filter per weight and free it with the weight', () => {
+    const c = CASES[3] as Case;
+    const w = tf.tensor4d(random(c.filter, 5), c.filter);
+    const dy = tf.tensor4d(random(outShape(c), 6), outShape(c));
+    const attrs = { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+    const dataBefore = wasmBackend().numDataIds();
+    const first = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as tf.Tensor;
+    expect(filterCacheSize()).toBe(1);
+    const second = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as tf.Tensor;
+    expect(filterCacheSize()).toBe(1);
+    expect(maxRelErr(second.dataSync() as Float32Array, first.dataSync() as Float32Array)).toBe(0);
+    tf.dispose([first, second, w]);
+    // The next gradient frees the copy of the disposed weight by itself.
+    const w2 = tf.tensor4d(random(c.filter, 7), c.filter);
+    const third = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w2 }, attrs) as tf.Tensor;
+    expect(filterCacheSize()).toBe(1);
+    tf.dispose([third, w2, dy]);
+    expect(sweepFilterCache()).toBe(1);
+    expect(wasmBackend().numDataIds()).toBe(dataBefore - 2);
+  });
 
   it('conv2dTranspose (forward and its gradients) matches the cpu backend', async () => {
     // Generator upsampling: 3×3 stride-2 transposed conv from 8 to 4 channels, 4×4 → 8×8.
