@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scanDataset } from '../../../../main/engine/dataset/index.js';
 import {
   generatePair,
   generateSample,
@@ -128,6 +129,29 @@ describe('generateSample', () => {
     ).rejects.toThrow(/cancelled/);
     expect(seen).toBe(2);
     expect(await readdir(path.join(dir, 'trainA'))).toHaveLength(2);
+  });
+
+  it('is read by the dataset scanner as paired data in both layouts', async () => {
+    const dir = await tempDir();
+    await generateSample({ dir, count: 4, testCount: 2, size: 32, seed: 2, layout: 'both' });
+    // Each layout on its own, then a folder holding both (the scanner picks one; either is paired).
+    const folders = await tempDir();
+    await generateSample({ dir: folders, count: 4, testCount: 2, size: 32, seed: 2 });
+    const scan = await scanDataset(folders);
+    expect(scan.layout).toBe('train-test-folders');
+    expect(scan.pairing).toMatchObject({ kind: 'paired-names', suggestedModel: 'pix2pix', pairs: 4 });
+    expect(scan.a.skipped).toEqual([]);
+    const test = await scanDataset(folders, null, { split: 'test' });
+    expect(test.pairing.pairs).toBe(2);
+
+    const aligned = await tempDir();
+    await generateSample({ dir: aligned, count: 3, testCount: 1, size: 32, seed: 2, layout: 'aligned' });
+    const scanAligned = await scanDataset(aligned);
+    expect(scanAligned.layout).toBe('aligned');
+    expect(scanAligned.pairing).toMatchObject({ kind: 'aligned', suggestedModel: 'pix2pix', pairs: 3 });
+    expect(scanAligned.sizeStats).toMatchObject({ minWidth: 64, minHeight: 32 });
+    const both = await scanDataset(dir);
+    expect(both.pairing.suggestedModel).toBe('pix2pix');
   });
 
   it('refuses bad options with a specific message', async () => {
