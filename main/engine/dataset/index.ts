@@ -2,6 +2,20 @@
  * Datasets: scanning the folders a user drops, and turning them into training batches.
  * The names exported here are what the rest of Duet calls; keep them stable.
  */
+
+export {
+  type AugmentPlan,
+  type AugmentSettings,
+  epochOrder,
+  planAugmentation,
+  proportionalLoadSize,
+  type Region,
+  resizeTarget,
+  rngFrom,
+  sampleRng,
+  toTrainingFloats,
+} from './augment.js';
+export { decodeCrop, FLATTEN_BACKGROUND, TRAINING_CHANNELS } from './decode.js';
 export { type ReadableFormat, type Sniffed, sniffFormat } from './formats.js';
 export {
   alignedHalves,
@@ -10,6 +24,19 @@ export {
   type NamePairing,
   pairByName,
 } from './pairing.js';
+export {
+  type Batch,
+  createPipeline,
+  type DataPipeline,
+  type DataWaitStats,
+  MAX_CONSECUTIVE_FAILURES,
+  type PipelineOptions,
+  type PipelinePosition,
+  type PipelineSettings,
+  type SampleFailure,
+  type Sampling,
+  sourcesFromScan,
+} from './pipeline.js';
 export {
   DEFAULT_MIN_SIDE,
   DEFAULT_PIXEL_LIMIT,
