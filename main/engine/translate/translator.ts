@@ -1,0 +1,40 @@
+/**
+ * A generator ready to translate: the function tiles call, what input sizes it needs, and an estimate of
+ * its memory per pixel (to decide when an image must be tiled).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { PatchFn } from '../../../models/tiling.js';
+
+export interface Translator {
+  fn: PatchFn;
+  /** Input sides must be multiples of this. */
+  multiple: number;
+  /** Peak activation bytes per input pixel, roughly. */
+  bytesPerPixel: number;
+  dispose(): void;
+}
+
+/** Side multiple per generator architecture: 4 for the ResNet generators (two stride-2 convs), 2^downs for U-Nets. */
+export function multipleForGenerator(generator: string): number {
+  if (generator === 'unet_256') return 256;
+  if (generator === 'unet_128') return 128;
+  return 4;
+}
+
+/**
+ * Peak activation memory per input pixel: a few full-resolution float32 tensors of `ngf` channels are
+ * alive at once (padding, convolution, normalisation temporaries). Six is a measured-safe upper bound.
+ */
+export function bytesPerPixelFor(ngf: number): number {
+  return 4 * Math.max(ngf, 3) * 6;
+}
+
+export function translatorFromModel(model: tfl.LayersModel, options: { multiple: number; ngf: number }): Translator {
+  return {
+    fn: (x: tf.Tensor4D) => model.predict(x) as tf.Tensor4D,
+    multiple: options.multiple,
+    bytesPerPixel: bytesPerPixelFor(options.ngf),
+    dispose: () => model.dispose(),
+  };
+}
