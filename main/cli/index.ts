@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info.js';
+import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
 import { duetVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .version(duetVersion())
     .showHelpAfterError();
   registerInfo(program);
+  registerServe(program);
+  registerScan(program);
   return program;
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import {
+  type AppSettings,
   AppSettingsSchema,
   CheckpointInfoSchema,
   DirectionSchema,
@@ -15,11 +16,12 @@ import {
   ModelTypeSchema,
   PresetNameSchema,
   ProjectSchema,
+  partialWithoutDefaults,
   RunEventSchema,
   RunSummarySchema,
   ScanReportSchema,
   SystemInfoSchema,
-  TrainingSettingsSchema,
+  TrainingSettingsPatchSchema,
   TranslateRequestSchema,
 } from './index.js';
 
@@ -45,8 +47,10 @@ const ModelRef = z.object({ modelId: Id }).strict();
 // ---------------------------------------------------------------------------------------------------
 // Request / response shapes that only the API needs
 
-export const SettingsPatchSchema = AppSettingsSchema.partial().strict();
-export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+export const SettingsPatchSchema: z.ZodType<Partial<AppSettings>, Partial<AppSettings>> = partialWithoutDefaults(
+  AppSettingsSchema,
+) as never;
+export type SettingsPatch = Partial<AppSettings>;
 
 export const CreateProjectRequestSchema = z
   .object({
@@ -54,7 +58,7 @@ export const CreateProjectRequestSchema = z
     domainA: PathString.nullable().optional(),
     domainB: PathString.nullable().optional(),
     model: ModelTypeSchema.optional(),
-    settings: TrainingSettingsSchema.partial().optional(),
+    settings: TrainingSettingsPatchSchema.optional(),
   })
   .strict();
 export type CreateProjectRequest = z.input<typeof CreateProjectRequestSchema>;
@@ -66,7 +70,7 @@ export const UpdateProjectRequestSchema = z
     domainA: PathString.nullable().optional(),
     domainB: PathString.nullable().optional(),
     model: ModelTypeSchema.optional(),
-    settings: TrainingSettingsSchema.partial().optional(),
+    settings: TrainingSettingsPatchSchema.optional(),
   })
   .strict();
 export type UpdateProjectRequest = z.input<typeof UpdateProjectRequestSchema>;
@@ -122,7 +126,7 @@ export type UploadFilesResponse = z.infer<typeof UploadFilesResponseSchema>;
 export const PresetSchema = z.object({
   name: PresetNameSchema,
   description: z.string(),
-  settings: TrainingSettingsSchema.partial(),
+  settings: TrainingSettingsPatchSchema,
 });
 export type Preset = z.infer<typeof PresetSchema>;
 export const ListPresetsRequestSchema = z.object({ model: ModelTypeSchema.optional() }).strict().optional();
@@ -131,7 +135,7 @@ export const StartRunRequestSchema = z
   .object({
     projectId: Id,
     /** Partial settings: defaults (and the preset's values) fill the rest; validated by the engine. */
-    settings: TrainingSettingsSchema.partial().optional(),
+    settings: TrainingSettingsPatchSchema.optional(),
     preset: PresetNameSchema.optional(),
     name: z.string().trim().min(1).max(120).optional(),
   })

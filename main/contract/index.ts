@@ -53,6 +53,20 @@ export const PreprocessSchema = z.enum(['resize_and_crop', 'scale_width', 'none'
 export const PresetNameSchema = z.enum(['quick', 'balanced', 'reference']);
 export type PresetName = z.infer<typeof PresetNameSchema>;
 
+/** Every field optional, defaults dropped: for patches, where an absent field means "unchanged". */
+export function partialWithoutDefaults(schema: z.ZodObject): z.ZodObject {
+  return z
+    .object(
+      Object.fromEntries(
+        Object.entries(schema.shape).map(([key, field]) => [
+          key,
+          (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional(),
+        ]),
+      ),
+    )
+    .strict();
+}
+
 const positiveInt = z.number().int().positive();
 
 export const TrainingSettingsSchema = z
@@ -100,6 +114,17 @@ export const TrainingSettingsSchema = z
   .strict();
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 export type TrainingSettingsInput = z.input<typeof TrainingSettingsSchema>;
+
+/**
+ * Some training settings, as a project or a preset stores them: every field optional and, unlike
+ * `TrainingSettingsSchema.partial()` (zod fills defaults even in optional fields), no defaults filled in,
+ * so a project keeps only what the user chose.
+ */
+export const TrainingSettingsPatchSchema: z.ZodType<
+  Partial<TrainingSettings>,
+  Partial<TrainingSettingsInput>
+> = partialWithoutDefaults(TrainingSettingsSchema) as never;
+export type TrainingSettingsPatch = Partial<TrainingSettings>;
 
 // ---------------------------------------------------------------------------------------------------
 // Projects and data
@@ -157,7 +182,7 @@ export const ProjectSchema = z.object({
   domainA: z.string().nullable(),
   domainB: z.string().nullable(),
   model: ModelTypeSchema,
-  settings: TrainingSettingsSchema.partial(),
+  settings: TrainingSettingsPatchSchema,
   sample: z.boolean().default(false),
 });
 export type Project = z.infer<typeof ProjectSchema>;

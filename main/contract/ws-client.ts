@@ -86,22 +86,34 @@ export class ServeConnection {
         resolve(ws);
       });
       ws.addEventListener('message', (ev) => this.onMessage(ev.data));
-      ws.addEventListener('error', () => {
-        if (!opened) {
-          this.opening = null;
-          reject(new DuetError('failed', 'Could not connect to duet serve (is it running, and is the token right?)'));
-        }
-      });
+      ws.addEventListener('error', () => undefined); // 'close' follows and reports; an unheard error would throw in Node
+      // A refused handshake (bad token) and an unreachable server look the same here; closing tells
+      // them apart by asking the health endpoint, which answers 401 to a wrong token.
       ws.addEventListener('close', () => {
         if (this.socket === ws) this.socket = null;
         if (!opened) {
           this.opening = null;
-          reject(new DuetError('unauthorized', 'duet serve refused the connection (wrong or missing token?)'));
+          void this.diagnose().then(reject);
         }
         this.failPending('The connection to duet serve closed before it answered.');
       });
     });
     return this.opening;
+  }
+
+  private async diagnose(): Promise<DuetError> {
+    const f = (globalThis as { fetch?: (url: string) => Promise<{ status: number }> }).fetch;
+    try {
+      const u = new URL(SERVE_PATHS.health, this.options.origin);
+      u.searchParams.set('token', this.options.token);
+      const res = f ? await f(u.toString()) : null;
+      if (res?.status === 401) {
+        return new DuetError('unauthorized', 'duet serve refused the access token: open the URL it printed again.');
+      }
+    } catch {
+      // unreachable: fall through
+    }
+    return new DuetError('failed', 'Could not connect to duet serve: is it still running?');
   }
 
   private failPending(message: string): void {

@@ -99,7 +99,12 @@ export class EngineClient {
   /** The last exit, for reports: code, signal, when. */
   lastExit: { code: number | null; signal: string | null; at: Date } | null = null;
 
-  constructor(private readonly options: EngineClientOptions) {}
+  constructor(private options: EngineClientOptions) {}
+
+  /** Change the workspace or backend for the next start (stop the running engine first). */
+  configure(changes: Partial<Pick<EngineClientOptions, 'workspace' | 'backend'>>): void {
+    this.options = { ...this.options, ...changes };
+  }
 
   get info(): EngineInfo | null {
     return this.currentInfo;
