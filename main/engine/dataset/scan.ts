@@ -211,6 +211,11 @@ function notesFor(scan: Omit<DatasetScan, 'notes'>): string[] {
 export async function scanDataset(dirA: string, dirB?: string | null, options: ScanOptions = {}): Promise<DatasetScan> {
   let plan: LayoutPlan | null = null;
   if (!dirB) plan = detectLayout(await subfoldersOf(dirA), options.split ?? 'train');
+  if (options.split && options.split !== 'train' && !plan?.split) {
+    throw new Error(
+      `No ${options.split} split here: splits come from a folder holding trainA/ trainB/ ${options.split}A/ ${options.split}B/, or train/ ${options.split}/`,
+    );
+  }
   let a: DomainScanDetail;
   let b: DomainScanDetail | null;
   let layout: ScanReport['layout'];
