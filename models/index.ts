@@ -2,6 +2,7 @@
  * Duet's ML core: pure TensorFlow.js (no file system, no Electron, no sharp); runs on any tfjs backend.
  */
 export { Adam, type AdamOptions } from './adam.js';
+export { registerFastCpuKernels } from './cpu-kernels.js';
 export { loadModel, saveModelArtifacts, weightBytes } from './io.js';
 export {
   CropTopLeft,

@@ -34,14 +34,19 @@ export function totalIterations(s: LrScheduleSettings, iterationsPerEpoch: numbe
 
 /**
  * Learning rate for 0-based `iteration`. Over epochs: the epoch's rate. With `iterations` set, the
- * epoch is fractional (iteration / iterations · (epochs + epochsDecay)), so the decay is smooth.
+ * schedule is laid over the run: constant for its first epochs/(epochs + epochsDecay), then a smooth
+ * linear decay reaching zero at the end.
  */
 export function learningRateAtIteration(s: LrScheduleSettings, iteration: number, iterationsPerEpoch: number): number {
   if (!Number.isInteger(iteration) || iteration < 0)
     throw new Error(`Iteration must be an integer ≥ 0, got ${iteration}`);
   if (s.iterations !== undefined) {
-    const epoch = (iteration / s.iterations) * (s.epochs + s.epochsDecay);
-    return learningRateAtEpoch(s, epoch);
+    // Continuous form of the same shape: constant for the first epochs/(epochs+epochsDecay) of the run,
+    // then linear to zero at its last iteration.
+    const total = s.epochs + s.epochsDecay;
+    if (total === 0 || s.epochsDecay === 0) return s.lr;
+    const epoch = (iteration / s.iterations) * total;
+    return s.lr * Math.max(0, 1 - Math.max(0, epoch - s.epochs) / s.epochsDecay);
   }
   return learningRateAtEpoch(s, Math.floor(iteration / Math.max(1, iterationsPerEpoch)));
 }

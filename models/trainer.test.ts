@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TrainingSettingsSchema } from '../main/contract/index.js';
+import { selectBackend } from '../main/engine/backend.js';
+import { registerFastCpuKernels } from './cpu-kernels.js';
+import { createTrainer, type Trainer, type TrainerState } from './trainer.js';
+
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+  registerFastCpuKernels();
+});
+
+const tiny = {
+  generator: 'tiny',
+  discriminator: 'tiny',
+  ngf: 4,
+  ndf: 4,
+  size: 16,
+  seed: 5,
+} as const;
+
+function batch(seed: number, size = 16): tf.Tensor4D {
+  return tf.randomUniform([1, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D;
+}
+
+function weightsOf(t: Trainer): number[][] {
+  return Object.values(t.networks()).flatMap((n) => n.weights.map((w) => Array.from(w.read().dataSync())));
+}
+
+describe('createTrainer', () => {
+  it('fills defaults from the contract and names the losses as the reference', () => {
+    const c = createTrainer({ ...tiny, model: 'cyclegan' });
+    expect(c.kind).toBe('cyclegan');
+    expect(c.lossNames).toEqual(['G_A', 'G_B', 'D_A', 'D_B', 'cycle_A', 'cycle_B', 'idt_A', 'idt_B']);
+    expect(c.settings).toEqual(TrainingSettingsSchema.parse({ ...tiny, model: 'cyclegan' }));
+    expect(Object.keys(c.networks())).toEqual(['G_A', 'G_B', 'D_A', 'D_B']);
+    expect(c.learningRate()).toBe(2e-4);
+    c.dispose();
+    const p = createTrainer({ ...tiny, model: 'pix2pix', norm: 'batch', dropout: true });
+    expect(p.lossNames).toEqual(['G_GAN', 'G_L1', 'D_real', 'D_fake']);
+    expect(Object.keys(p.networks())).toEqual(['G', 'D']);
+    // The conditional discriminator sees A and B stacked: 6 input channels.
+    expect(p.networks().D!.inputs[0]!.shape[3]).toBe(6);
+    expect(p.generators().BtoA).toBeUndefined();
+    p.dispose();
+  });
+
+  it('refuses bad settings and inputs with specific messages', () => {
+    expect(() => createTrainer({ generator: 'resnet_12' } as never)).toThrow(/Invalid training settings: generator/);
+    expect(() => createTrainer({ ...tiny, model: 'cyclegan' }, { channelsA: 1 })).toThrow(
+      /identity loss.*lambdaIdentity/,
+    );
+    const t = createTrainer({ ...tiny, model: 'pix2pix' });
+    const a = batch(1);
+    const gray = tf.zeros([1, 16, 16, 1]) as tf.Tensor4D;
+    expect(() => t.step(a, gray)).toThrow(/Image batch B must have 3 channels, got 1/);
+    expect(() => t.translate(a, 'BtoA')).toThrow(/A→B only/);
+    expect(() => t.setLearningRate(-1)).toThrow(/Learning rate/);
+    t.dispose();
+    expect(() => t.step(a, a)).toThrow(/disposed/);
+    tf.dispose([a, gray]);
+  });
+});
+
+for (const model of ['cyclegan', 'pix2pix'] as const) {
+  const settings =
+    model === 'pix2pix' ? { ...tiny, model, norm: 'batch', dropout: true } : { ...tiny, model, poolSize: 2 };
+
+  describe(`${model} trainer`, () => {
+    it('keeps tf.memory().numTensors flat: the same after iteration 3 and 30', () => {
+      const before = tf.memory().numTensors;
+      const t = createTrainer(settings as never);
+      const a = batch(1);
+      const b = batch(2);
+      let at3 = -1;
+      for (let i = 1; i <= 30; i++) {
+        const losses = t.step(a, b);
+        for (const n of t.lossNames) expect(Number.isFinite(losses[n]), n).toBe(true);
+        // (The CycleGAN pools, size 2 here, are full from iteration 2 on.)
+        if (i === 3) at3 = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(at3);
+      expect(t.iteration).toBe(30);
+      t.dispose();
+      tf.dispose([a, b]);
+      expect(tf.memory().numTensors).toBe(before);
+    }, 240_000);
+
+    it('exportState → importState into a fresh trainer continues the run exactly', async () => {
+      const a = [batch(11), batch(12), batch(13)];
+      const b = [batch(21), batch(22), batch(23)];
+      const first = createTrainer(settings as never);
+      first.step(a[0]!, b[0]!);
+      first.step(a[1]!, b[1]!);
+      first.setLearningRate(1.5e-4);
+      const state = await first.exportState();
+      // The state survives JSON for everything but the data buffer (as main writes it).
+      const { data, ...meta } = state;
+      const copy: TrainerState = { ...JSON.parse(JSON.stringify(meta)), data: data.slice(0) };
+      // A different seed: everything must come from the state, not from construction.
+      const second = createTrainer({ ...settings, seed: 999 } as never);
+      second.importState(copy);
+      expect(second.iteration).toBe(2);
+      expect(second.learningRate()).toBe(1.5e-4);
+      expect(weightsOf(second)).toEqual(weightsOf(first));
+      const l1 = first.step(a[2]!, b[2]!);
+      const l2 = second.step(a[2]!, b[2]!);
+      expect(l2).toEqual(l1);
+      expect(weightsOf(second)).toEqual(weightsOf(first));
+      // and an uninterrupted run without the round trip gives the same too (nothing is lost in export)
+      const third = createTrainer(settings as never);
+      third.step(a[0]!, b[0]!);
+      third.step(a[1]!, b[1]!);
+      third.setLearningRate(1.5e-4);
+      expect(third.step(a[2]!, b[2]!)).toEqual(l1);
+      for (const t of [first, second, third]) t.dispose();
+      tf.dispose([...a, ...b]);
+    });
+
+    it('refuses a state from another kind of model', async () => {
+      const t = createTrainer(settings as never);
+      const state = await t.exportState();
+      const other = createTrainer({ ...tiny, model: model === 'cyclegan' ? 'pix2pix' : 'cyclegan' });
+      expect(() => other.importState(state)).toThrow(/This training state is for/);
+      const wider = createTrainer({ ...settings, ngf: 8 } as never);
+      expect(() => wider.importState(state)).toThrow(/ngf = 4/);
+      for (const x of [t, other, wider]) x.dispose();
+    });
+
+    it('translate runs in inference mode and leaves the inputs alone', () => {
+      const t = createTrainer(settings as never);
+      const x = batch(3, 32);
+      const y1 = t.translate(x, 'AtoB');
+      const y2 = t.translate(x, 'AtoB');
+      expect(y1.shape).toEqual([1, 32, 32, 3]);
+      // Inference is deterministic (no dropout) and within tanh's range.
+      expect(Array.from(y1.dataSync())).toEqual(Array.from(y2.dataSync()));
+      expect(Math.max(...Array.from(y1.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1);
+      expect(x.isDisposed).toBe(false);
+      tf.dispose([x, y1, y2]);
+      t.dispose();
+    });
+  });
+}
