@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { registerDuetLayers } from '../../../models/index.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -137,7 +138,8 @@ export async function modelToFiles(model: tfl.LayersModel): Promise<LayersFiles>
   return artifactsToFiles(captured!);
 }
 
-/** Load a model from its layers-format files (custom layers must be registered first). */
+/** Load a model from its layers-format files (Duet's custom layers are registered first). */
 export async function modelFromFiles(files: LayersFiles, label?: string): Promise<tfl.LayersModel> {
+  registerDuetLayers();
   return tfl.loadLayersModel(tf.io.fromMemory(filesToArtifacts(files, label)));
 }

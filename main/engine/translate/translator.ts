@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { GENERATOR_NAMES, type GeneratorName, generatorMultiple } from '../../../models/index.js';
 import type { PatchFn } from '../../../models/tiling.js';
 
 export interface Translator {
@@ -17,9 +18,10 @@ export interface Translator {
 
 /** Side multiple per generator architecture: 4 for the ResNet generators (two stride-2 convs), 2^downs for U-Nets. */
 export function multipleForGenerator(generator: string): number {
-  if (generator === 'unet_256') return 256;
-  if (generator === 'unet_128') return 128;
-  return 4;
+  if (!(GENERATOR_NAMES as readonly string[]).includes(generator)) {
+    throw new Error(`Unknown generator "${generator}"; Duet knows ${GENERATOR_NAMES.join(', ')}`);
+  }
+  return generatorMultiple(generator as GeneratorName);
 }
 
 /**

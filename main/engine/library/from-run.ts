@@ -1,0 +1,171 @@
+/**
+ * Training runs as a source of generators: find a run by id or name in the workspace, read its latest
+ * verified checkpoint, and rebuild its generators through the trainer (so every layer is exactly what
+ * training used). Also: save a run's checkpoint into the library as a model with a card.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { createTrainer, type Trainer, type TrainerState } from '../../../models/index.js';
+import { type Direction, type ModelCard, TrainingSettingsSchema } from '../../contract/index.js';
+import { loadCheckpoint } from '../runs/checkpoints.js';
+import { projectsDir, runPaths } from '../runs/layout.js';
+import { decodeState, tensorsIn } from '../runs/state-codec.js';
+import { type CardDraft, saveModel } from './store.js';
+
+export interface RunRef {
+  projectId: string;
+  runId: string;
+  root: string;
+  /** The run's display name from its config, when it has one. */
+  name?: string;
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Every run in the workspace. */
+export async function listRuns(workspace: string): Promise<RunRef[]> {
+  const runs: RunRef[] = [];
+  for (const projectId of (await listDir(projectsDir(workspace))).sort()) {
+    const runsRoot = path.join(projectsDir(workspace), projectId, 'runs');
+    for (const runId of (await listDir(runsRoot)).sort()) {
+      const root = path.join(runsRoot, runId);
+      const config = await readJson(runPaths(root).config);
+      const name = typeof config?.name === 'string' ? config.name : undefined;
+      runs.push({ projectId, runId, root, name });
+    }
+  }
+  return runs;
+}
+
+/** Find a run by its id, its "<project>/<run>" path, or its name. Ambiguous names are refused with the choices. */
+export async function findRun(workspace: string, ref: string): Promise<RunRef | undefined> {
+  const runs = await listRuns(workspace);
+  const exact = runs.filter((r) => r.runId === ref || `${r.projectId}/${r.runId}` === ref);
+  const matches =
+    exact.length > 0 ? exact : runs.filter((r) => r.name !== undefined && r.name.toLowerCase() === ref.toLowerCase());
+  if (matches.length > 1) {
+    throw new Error(
+      `"${ref}" names ${matches.length} runs: ${matches.map((r) => `${r.projectId}/${r.runId}`).join(', ')}; pass one of these instead`,
+    );
+  }
+  return matches[0];
+}
+
+/** The trainer state inside a decoded checkpoint: at the top level or one level down (e.g. `{ trainer: … }`). */
+function findTrainerState(decoded: Record<string, unknown>): TrainerState | undefined {
+  const candidates = [decoded, ...Object.values(decoded)];
+  for (const c of candidates) {
+    if (c && typeof c === 'object' && (c as { format?: unknown }).format === 'duet-trainer-state') {
+      const state = c as TrainerState & { data: ArrayBuffer | ArrayBufferView };
+      const data = state.data;
+      // The checkpoint codec stores bytes as typed arrays; the trainer wants one ArrayBuffer.
+      const buffer = ArrayBuffer.isView(data)
+        ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer)
+        : data;
+      return { ...state, data: buffer };
+    }
+  }
+  return undefined;
+}
+
+export interface RunGenerators {
+  run: RunRef;
+  iteration: number;
+  state: Pick<TrainerState, 'kind' | 'settings' | 'channels' | 'iteration'>;
+  generators: Partial<Record<Direction, tfl.LayersModel>>;
+  /** Releases the trainer the generators belong to. */
+  dispose(): void;
+}
+
+/** Rebuild a run's generators from its latest verified checkpoint (or the one at `iteration`). */
+export async function loadRunGenerators(run: RunRef, options: { iteration?: number } = {}): Promise<RunGenerators> {
+  const checkpoint = await loadCheckpoint(run.root, options).catch((err: Error) => {
+    throw new Error(`Run "${run.runId}" has no usable checkpoint: ${err.message}`);
+  });
+  const files = new Map<string, Uint8Array>([...checkpoint.files].map(([k, v]) => [k, new Uint8Array(v)]));
+  const decoded = decodeState(files, { tensors: false });
+  const state = findTrainerState(decoded);
+  if (!state) throw new Error(`The checkpoint of run "${run.runId}" at ${checkpoint.dir} holds no trainer state`);
+  let trainer: Trainer | undefined;
+  try {
+    trainer = createTrainer(state.settings, { channelsA: state.channels.A, channelsB: state.channels.B });
+    trainer.importState(state);
+  } catch (err) {
+    trainer?.dispose();
+    throw new Error(`Cannot rebuild the networks of run "${run.runId}": ${(err as Error).message}`);
+  }
+  for (const t of tensorsIn(decoded)) t.dispose();
+  const g = trainer.generators();
+  const t = trainer;
+  return {
+    run,
+    iteration: state.iteration,
+    state: { kind: state.kind, settings: state.settings, channels: state.channels, iteration: state.iteration },
+    generators: { AtoB: g.AtoB, ...(g.BtoA ? { BtoA: g.BtoA } : {}) },
+    dispose: () => t.dispose(),
+  };
+}
+
+/** A card for generators taken from a run, from what the run and its project record. */
+export async function cardFromRun(
+  workspace: string,
+  loaded: RunGenerators,
+  name?: string,
+): Promise<CardDraft & { source: NonNullable<ModelCard['source']> }> {
+  const { run, state } = loaded;
+  const config = (await readJson(runPaths(run.root).config)) ?? {};
+  const project = (await readJson(path.join(projectsDir(workspace), run.projectId, 'project.json'))) ?? {};
+  const settings = TrainingSettingsSchema.parse(state.settings);
+  const folderName = (p: unknown, fallback: string) => (typeof p === 'string' && p ? path.basename(p) : fallback);
+  const data = (config.data ?? {}) as Record<string, unknown>;
+  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+  return {
+    name: name ?? run.name ?? `${run.runId} @ ${state.iteration}`,
+    model: state.kind,
+    architecture: { generator: settings.generator, discriminator: settings.discriminator, norm: settings.norm },
+    directions: { A: folderName(project.domainA, 'A'), B: folderName(project.domainB, 'B') },
+    data: {
+      countA: count(data.countA),
+      countB: count(data.countB),
+      pairing: typeof data.pairing === 'string' ? data.pairing : state.kind === 'pix2pix' ? 'paired' : 'unpaired',
+    },
+    iterations: state.iteration,
+    settings,
+    backend: typeof config.backend === 'string' ? config.backend : tf.getBackend(),
+    source: { projectId: run.projectId, runId: run.runId },
+  };
+}
+
+/** Save a run's latest (or chosen) checkpoint as a library model. */
+export async function saveModelFromRun(
+  workspace: string,
+  ref: string,
+  options: { name?: string; iteration?: number } = {},
+): Promise<ModelCard> {
+  const run = await findRun(workspace, ref);
+  if (!run) throw new Error(`No run "${ref}" in ${projectsDir(workspace)}`);
+  const loaded = await loadRunGenerators(run, options);
+  try {
+    return await saveModel(workspace, await cardFromRun(workspace, loaded, options.name), loaded.generators);
+  } finally {
+    loaded.dispose();
+  }
+}
