@@ -134,6 +134,9 @@ export function planAugmentation(width: number, height: number, settings: Augmen
   };
 }
 
+/** byte → x / 127.5 − 1, looked up rather than divided for every value. */
+const UNIT_RANGE = Float32Array.from({ length: 256 }, (_, v) => v / 127.5 - 1);
+
 /**
  * 8-bit HWC pixels → floats in [-1, 1] (x / 127.5 − 1, the reference's Normalize(0.5, 0.5)), mirrored
  * left-right when `flip`, written into `out` at `offset`.
@@ -156,7 +159,7 @@ export function toTrainingFloats(
     for (let x = 0; x < width; x++) {
       const src = row + (flip ? width - 1 - x : x) * channels;
       const dst = offset + row + x * channels;
-      for (let c = 0; c < channels; c++) out[dst + c] = pixels[src + c]! / 127.5 - 1;
+      for (let c = 0; c < channels; c++) out[dst + c] = UNIT_RANGE[pixels[src + c]!]!;
     }
   }
 }
