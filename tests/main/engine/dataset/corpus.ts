@@ -150,6 +150,10 @@ export async function makeCorpus(): Promise<Corpus> {
   await put('old.bmp', bmp(32, 32), /^unsupported format: BMP/);
   await put('UPPER.WEBP', await ramp(40, 32).webp().toBuffer(), 'ok');
   await put('scan.TIFF', await ramp(40, 32).tiff().toBuffer(), 'ok');
+  await put('photo.avif', await ramp(40, 32).avif({ effort: 0 }).toBuffer(), 'ok');
+  const heicHeader = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]);
+  await put('IMG_0001.HEIC', Buffer.concat([heicHeader, Buffer.alloc(64, 7)]), /^unsupported format: HEIC/);
+  await put('logo.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"/>', /^unsupported format: SVG/);
   await put('.DS_Store', Buffer.alloc(10, 1), 'ignored');
   await put('Thumbs.db', Buffer.alloc(10, 1), 'ignored');
   await put('._good.jpg', jpeg, 'ignored');

@@ -55,6 +55,7 @@ describe('scanDomain on a hostile corpus', () => {
     expect(byRel.get('UPPER.JPG')?.format).toBe('jpeg');
     expect(byRel.get('UPPER.WEBP')?.format).toBe('webp');
     expect(byRel.get('scan.TIFF')?.format).toBe('tiff');
+    expect(byRel.get('photo.avif')?.format).toBe('avif');
     // Upright size: orientation 6 turns the stored 48×32 into a 32×48 portrait.
     expect(byRel.get('exif-rotated.jpg')).toMatchObject({ width: 32, height: 48, orientation: 6 });
     expect(byRel.get('cmyk.jpg')?.space).toBe('cmyk');
@@ -103,6 +104,15 @@ describe('scanDomain on a hostile corpus', () => {
     const before = (await readdir(corpus.root, { recursive: true })).sort();
     await scanDataset(corpus.root);
     expect((await readdir(corpus.root, { recursive: true })).sort()).toEqual(before);
+  });
+
+  it('reports progress and stops when cancelled', async () => {
+    const progress: number[] = [];
+    await scanDomain(corpus.root, { onProgress: (done) => progress.push(done) });
+    expect(progress.at(-1)).toBe(progress.length);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(scanDomain(corpus.root, { signal: controller.signal })).rejects.toThrow(/Scan cancelled/);
   });
 
   it('reports a missing folder instead of throwing', async () => {
