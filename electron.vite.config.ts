@@ -8,13 +8,18 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'main/index.ts') },
+        // The engine process is its own entry: utilityProcess.fork runs out/main/engine.js.
+        input: {
+          index: resolve(__dirname, 'main/index.ts'),
+          engine: resolve(__dirname, 'main/engine/process/child.ts'),
+        },
       },
     },
   },
   preload: {
     build: {
-      externalizeDeps: true,
+      // A sandboxed preload can't require packages: bundle zod and the contract into it.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'preload/index.ts') },
         output: { format: 'cjs' },

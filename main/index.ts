@@ -1,33 +1,111 @@
 /**
- * Electron main process entry: creates the window. The engine (TensorFlow) runs in its own process.
+ * Electron main process entry. Glue only: the window, IPC, protocols, settings, dialogs. TensorFlow runs
+ * in the engine process (utilityProcess), so a crash there can't take the window down.
  */
-import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { chooseFolder } from './electron/dialogs.js';
+import { utilityEngineLauncher } from './electron/engine-launcher.js';
+import { registerIpc } from './electron/ipc.js';
+import { handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './electron/protocols.js';
+import { createQuitGuard } from './electron/quit.js';
+import { ElectronSettingsStore } from './electron/settings-store.js';
+import { createMainWindow } from './electron/window.js';
+import { EngineClient } from './engine/process/client.js';
+import { resolveWorkspace } from './engine/workspace.js';
+import { DuetHost } from './host.js';
+import { contentSecurityPolicy } from './security/csp.js';
+import { isAllowedExternalUrl } from './security/external-urls.js';
+import { MediaRoots } from './security/media-path.js';
+import { trustedOrigins } from './security/sender-frame.js';
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 860,
-    title: 'Duet',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
+const mainDir = import.meta.dirname;
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+registerSchemes();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | null = null;
+
+async function start(): Promise<void> {
+  const settings = new ElectronSettingsStore();
+  const workspace = resolveWorkspace(
+    settings.get().workspace ?? process.env.DUET_WORKSPACE ?? path.join(app.getPath('userData'), 'workspace'),
+  );
+  const mediaRoots = new MediaRoots(workspace);
+  const engine = new EngineClient({
+    launcher: utilityEngineLauncher(mainDir),
+    workspace,
+    backend: settings.get().backend,
+    autoRestart: true,
+  });
+  engine.start().catch((err) => process.stderr.write(`duet: the engine did not start: ${(err as Error).message}\n`));
+
+  const origins = trustedOrigins(devServerUrl);
+  const csp = contentSecurityPolicy({ mediaScheme: MEDIA_SCHEME, dev: Boolean(devServerUrl) });
+  handleAppProtocol(session.defaultSession, path.join(mainDir, '../renderer'), csp);
+  handleMediaProtocol(session.defaultSession, mediaRoots);
+  if (devServerUrl) {
+    // The dev server's responses get the same CSP header the app protocol sends.
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+  }
+  // No page gets camera, microphone, notifications, …: Duet needs none.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const host = new DuetHost({
+    engine,
+    settings,
+    mediaRoots,
+    transport: 'electron',
+    version: app.getVersion(),
+    electronVersion: process.versions.electron,
+    chooseFolder: (request) => chooseFolder(mainWindow, request),
+    openExternal: async (url) => {
+      if (isAllowedExternalUrl(url)) await shell.openExternal(url);
+    },
+    onEngineSettingsChanged: async ({ workspace: ws, backend }) => {
+      await engine.shutdown('settings changed');
+      engine.configure({ workspace: resolveWorkspace(ws ?? path.join(app.getPath('userData'), 'workspace')), backend });
+      await engine.start();
     },
   });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
-  return win;
+  registerIpc({
+    ipcMain,
+    host,
+    trustedOrigins: origins,
+    eventTarget: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null),
+  });
+
+  app.on(
+    'before-quit',
+    createQuitGuard({ engine, exit: (code) => app.exit(code), log: (line) => process.stderr.write(`duet: ${line}\n`) }),
+  );
+
+  const open = () => {
+    mainWindow = createMainWindow({
+      preload: path.join(mainDir, '../preload/index.cjs'),
+      settings,
+      devServerUrl,
+      trustedOrigins: origins,
+    });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  };
+  open();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
 }
 
-void app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-});
+void app.whenReady().then(start);
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

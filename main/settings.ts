@@ -153,3 +153,12 @@ export class JsonSettingsStore implements SettingsStore {
     this.save();
   }
 }
+
+/**
+ * The JSON schema electron-store (conf underneath) checks every write against: the same schema as the
+ * zod one, so the two can't drift.
+ */
+export function settingsJsonSchema(): Record<string, unknown> {
+  const json = z.toJSONSchema(StoredSettingsSchema, { io: 'input' }) as { properties: Record<string, unknown> };
+  return json.properties;
+}

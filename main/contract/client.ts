@@ -7,6 +7,8 @@ import {
   DUET_EVENTS,
   DUET_OPERATIONS,
   type DuetApi,
+  DuetError,
+  DuetErrorPayloadSchema,
   type DuetEventName,
   type DuetEventPayload,
   type DuetOperationName,
@@ -25,6 +27,17 @@ export interface DuetTransport {
   subscribe(channel: string, listener: (payload: unknown) => void): Unsubscribe;
   mediaUrl(path: string, options?: { width?: number }): string;
   getPathForFile(file: FileLike): string | null;
+}
+
+/**
+ * Main answers IPC requests as `{ ok: true, result } | { ok: false, error: { code, message } }` (Electron
+ * keeps only the message of a thrown error); this turns the envelope back into a value or a DuetError.
+ */
+export function unwrapIpcAnswer(channel: string, answer: unknown): unknown {
+  const a = answer as { ok?: unknown; result?: unknown; error?: unknown } | null;
+  if (a?.ok === true) return a.result;
+  const e = DuetErrorPayloadSchema.safeParse(a?.error);
+  throw e.success ? DuetError.fromPayload(e.data) : new DuetError('failed', `${channel} failed without a reason`);
 }
 
 /** Bytes per upload request: large enough to be quick, small enough for one WebSocket message. */

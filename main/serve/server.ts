@@ -23,6 +23,7 @@ import { contentSecurityPolicy } from '../security/csp.js';
 import { hostHeaderAllowed, originAllowed } from '../security/host-check.js';
 import type { MediaRoots } from '../security/media-path.js';
 import { makeToken, presentedToken, TOKEN_COOKIE, tokenMatches } from '../security/token.js';
+import { STATIC_TYPES, staticFile } from '../static-files.js';
 
 export interface ServeOptions {
   host: DuetHost;
@@ -47,20 +48,6 @@ export interface RunningServe {
   server: Server;
   close(): Promise<void>;
 }
-
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
 
 const MISSING_RENDERER_PAGE = `<!doctype html><meta charset="utf-8"><title>Duet</title>
 <body style="font-family:system-ui;margin:3rem;max-width:40rem">
@@ -97,24 +84,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A file of the built renderer, never outside its folder. */
-async function staticFile(rendererDir: string, urlPath: string): Promise<string | null> {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (rel.includes('\0') || rel.split('/').includes('..')) return null;
-  const root = await realpath(rendererDir).catch(() => null);
-  if (!root) return null;
-  const target = path.join(root, rel);
-  const real = await realpath(target).catch(() => null);
-  if (!real || (real !== root && !real.startsWith(root + path.sep))) return null;
-  const st = await stat(real).catch(() => null);
-  return st?.isFile() ? real : null;
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {

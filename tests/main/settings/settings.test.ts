@@ -97,3 +97,20 @@ describe('settings patches and the JSON store', () => {
     expect(again.get().windowState).toEqual({ width: 900, height: 700, maximized: true });
   });
 });
+
+describe('electron-store schema', () => {
+  it('accepts what migrations produce and refuses what zod refuses (checked through conf, under electron-store)', async () => {
+    const { default: Conf } = await import('conf');
+    const { settingsJsonSchema } = await import('../../../main/settings.js');
+    const conf = new Conf<Record<string, unknown>>({
+      cwd: path.join(tmp, 'conf'),
+      configName: 'settings',
+      projectName: 'duet-test',
+      schema: settingsJsonSchema() as never,
+    });
+    conf.store = migrateSettings({ backend: 'gpu' }).settings;
+    expect(conf.get('backend')).toBe('tfjs-node-gpu');
+    expect(() => conf.set('theme', 'purple')).toThrow(/theme/);
+    expect(() => conf.set('windowState', { width: 10, height: 10 })).toThrow(/windowState/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Settings in the desktop app: electron-store persists the document (in userData/settings.json, with
+ * electron-store's JSON-schema check on every write); Duet's own numbered migrations (main/settings.ts,
+ * one test each) upgrade it on open, the same ones `duet serve` applies to its JSON file.
+ */
+import Store from 'electron-store';
+import type { SettingsPatch } from '../contract/api.js';
+import {
+  applySettingsPatch,
+  migrateSettings,
+  type SettingsStore,
+  type StoredSettings,
+  settingsJsonSchema,
+  type WindowState,
+  WindowStateSchema,
+} from '../settings.js';
+
+export class ElectronSettingsStore implements SettingsStore {
+  private readonly store: Store<StoredSettings>;
+  private current: StoredSettings;
+
+  constructor() {
+    // Migrate first with a schema-less view: an old document need not pass today's schema.
+    const raw = new Store<Record<string, unknown>>({ name: 'settings' });
+    const { settings, migrated, dropped } = migrateSettings(raw.store);
+    if (dropped.length) process.stderr.write(`duet: reset invalid settings to defaults: ${dropped.join(', ')}\n`);
+    if (migrated) raw.store = settings;
+    this.current = settings;
+    // From here on electron-store checks every write against the schema; zod checks every patch.
+    this.store = new Store<StoredSettings>({ name: 'settings', schema: settingsJsonSchema() as never });
+  }
+
+  get(): StoredSettings {
+    return this.current;
+  }
+  set(patch: SettingsPatch): StoredSettings {
+    this.current = applySettingsPatch(this.current, patch);
+    this.store.store = this.current;
+    return this.current;
+  }
+  setWindowState(state: WindowState): void {
+    this.current = { ...this.current, windowState: WindowStateSchema.parse(state) };
+    this.store.set('windowState', this.current.windowState as never);
+  }
+}

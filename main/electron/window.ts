@@ -1,0 +1,61 @@
+/**
+ * The main window: secure web preferences, the CSP'd app protocol, navigation locked, geometry remembered.
+ */
+import { BrowserWindow, screen, shell } from 'electron';
+import { blockNavigation } from '../security/navigation.js';
+import { secureWebPreferences } from '../security/web-preferences.js';
+import type { SettingsStore, WindowState } from '../settings.js';
+import { APP_ORIGIN } from './protocols.js';
+
+export interface MainWindowOptions {
+  preload: string;
+  settings: SettingsStore;
+  /** The dev server while developing; the app protocol otherwise. */
+  devServerUrl?: string;
+  trustedOrigins: readonly string[];
+}
+
+/** A remembered position is used only while it is still on a connected display. */
+function visibleState(saved: WindowState | undefined): Partial<WindowState> {
+  if (!saved) return {};
+  if (saved.x === undefined || saved.y === undefined) return { width: saved.width, height: saved.height };
+  const onScreen = screen.getAllDisplays().some((d) => {
+    const b = d.workArea;
+    return (
+      saved.x !== undefined &&
+      saved.y !== undefined &&
+      saved.x >= b.x - 50 &&
+      saved.y >= b.y - 50 &&
+      saved.x < b.x + b.width &&
+      saved.y < b.y + b.height
+    );
+  });
+  return onScreen ? saved : { width: saved.width, height: saved.height };
+}
+
+export function createMainWindow(o: MainWindowOptions): BrowserWindow {
+  const saved = visibleState(o.settings.get().windowState);
+  const win = new BrowserWindow({
+    width: saved.width ?? 1280,
+    height: saved.height ?? 860,
+    x: saved.x,
+    y: saved.y,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Duet',
+    show: false,
+    webPreferences: secureWebPreferences(o.preload),
+  });
+  if (o.settings.get().windowState?.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+
+  blockNavigation(win.webContents, o.trustedOrigins, (url) => void shell.openExternal(url));
+
+  win.on('close', () => {
+    const b = win.getNormalBounds();
+    o.settings.setWindowState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+  });
+
+  void win.loadURL(o.devServerUrl ?? `${APP_ORIGIN}/index.html`);
+  return win;
+}
