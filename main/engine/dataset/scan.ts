@@ -72,7 +72,7 @@ export function detectLayout(subfolders: readonly string[], split: Split = 'trai
   }
   const has = (n: string) => byLower.get(n.toLowerCase());
   const unalignedSplits = (['train', 'val', 'test'] as const).filter((s) => has(`${s}A`) && has(`${s}B`));
-  if (unalignedSplits.includes('train')) {
+  if (unalignedSplits.length > 0) {
     if (!unalignedSplits.includes(split)) {
       throw new Error(
         `This folder has no ${split}A/ and ${split}B/ (it holds: ${unalignedSplits.map((s) => `${s}A/ ${s}B/`).join(', ')})`,
