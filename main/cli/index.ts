@@ -3,9 +3,14 @@
  * Each command lives in its own module and registers itself here.
  */
 import { Command } from 'commander';
+import { registerBench } from './bench.js';
+import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
+import { registerModels } from './models.js';
+import { registerNetworks } from './networks.js';
 import { registerScan } from './scan.js';
 import { registerServe } from './serve.js';
+import { registerTranslate } from './translate.js';
 import { duetVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -18,6 +23,11 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerServe(program);
   registerScan(program);
+  registerTranslate(program);
+  registerModels(program);
+  registerEval(program);
+  registerNetworks(program);
+  registerBench(program);
   return program;
 }
 

@@ -1,0 +1,181 @@
+/**
+ * `duet translate --model M --in PATH --out DIR`: translate images or folders (recursively) with a library
+ * model or a run's latest checkpoint, at each image's own size, with a progress bar. Ctrl-C cancels
+ * cleanly (no half-written file); a second Ctrl-C exits at once.
+ *
+ * Exit status: 0 when every image was translated (or already there), 2 when some failed, 130 on cancel.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DirectionSchema, type JobEvent, TranslateRequestSchema } from '../contract/index.js';
+import { describeBackend, selectBackend } from '../engine/backend.js';
+import { resolveModel } from '../engine/library/resolve.js';
+import { type TranslateReport, translateImages } from '../engine/translate/job.js';
+import { resolveWorkspace } from '../engine/workspace.js';
+
+interface TranslateCliOptions {
+  model: string;
+  in: string[];
+  out?: string;
+  direction: string;
+  format: string;
+  quality: string;
+  naming: string;
+  tile?: string;
+  overwrite?: boolean;
+  keepMetadata?: boolean;
+  memory?: string;
+  workspace?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+export function parseIntOption(name: string, min: number, max: number) {
+  return (value: string): string => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '--';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function summarizeTranslation(report: TranslateReport, outDir: string): string {
+  const lines = [
+    `${report.cancelled ? 'Cancelled' : 'Done'} in ${report.seconds.toFixed(1)} s: ${report.translated.length} translated, ` +
+      `${report.existing.length} already there (use --overwrite to replace), ${report.failed.length} not translated.`,
+    `Output: ${outDir}`,
+  ];
+  if (report.failed.length > 0) {
+    lines.push('', 'Not translated:');
+    for (const f of report.failed) lines.push(`  ${f.path} — ${f.reason}`);
+  }
+  return lines.join('\n');
+}
+
+function defaultOutDir(workspace: string, label: string, direction: string): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .replace(/\.\d+Z$/, '');
+  return path.join(workspace, 'translations', `${label}-${direction}-${stamp}`);
+}
+
+export function registerTranslate(program: Command): void {
+  program
+    .command('translate')
+    .description('Translate images or folders (recursively) with a model, at their own resolution')
+    .requiredOption('--model <id>', 'library model id, or a run (id or name: its latest checkpoint)')
+    .requiredOption('--in <paths...>', 'image files or folders to translate')
+    .option('--out <dir>', 'output folder (default: a new folder under <workspace>/translations)')
+    .option('--direction <dir>', 'AtoB or BtoA', 'AtoB')
+    .option('--format <fmt>', 'png, jpeg or webp', 'png')
+    .option('--quality <q>', 'JPEG/WebP quality 1–100', parseIntOption('--quality', 1, 100), '90')
+    .option('--naming <pattern>', 'output names: {name} {ext} {direction} {model} {index}', '{name}')
+    .option(
+      '--tile <n>',
+      'tile side in pixels (default: tile only above the memory budget)',
+      parseIntOption('--tile', 32, 4096),
+    )
+    .option('--overwrite', 'replace outputs that already exist (default: skip them)')
+    .option('--keep-metadata', "copy the input's EXIF into the output (tagged sRGB)")
+    .option('--memory <mb>', 'memory budget for one network pass, in MB', parseIntOption('--memory', 16, 1_048_576))
+    .option('--workspace <dir>', 'workspace folder')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: TranslateCliOptions) => {
+      const workspace = resolveWorkspace(opts.workspace);
+      const direction = DirectionSchema.safeParse(opts.direction);
+      if (!direction.success) throw new Error(`--direction must be AtoB or BtoA, not "${opts.direction}"`);
+      const backend = await selectBackend({ preference: opts.backend });
+      const model = await resolveModel(workspace, opts.model);
+      const outDir = path.resolve(opts.out ?? defaultOutDir(workspace, model.label, direction.data));
+      const parsed = TranslateRequestSchema.safeParse({
+        modelId: model.id,
+        direction: direction.data,
+        inputs: opts.in.map((p) => path.resolve(p)),
+        outDir,
+        format: opts.format,
+        quality: Number(opts.quality),
+        naming: opts.naming,
+        overwrite: opts.overwrite === true,
+        tile: opts.tile === undefined ? undefined : Number(opts.tile),
+        keepMetadata: opts.keepMetadata === true,
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`Invalid option ${issue?.path.join('.')}: ${issue?.message}`);
+      }
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        process.stderr.write('\nCancelling after the current tile… (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const showBar = !opts.json && process.stderr.isTTY;
+      const bar = new cliProgress.SingleBar(
+        {
+          format: 'Translating |{bar}| {value}/{total} images | ETA {etaText} | {file}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let started = false;
+      const onEvent = (e: JobEvent) => {
+        if (!showBar) return;
+        const payload = { etaText: formatEta(e.etaSeconds), file: e.input ? path.basename(e.input) : '' };
+        if (!started) {
+          bar.start(e.total, e.done, payload);
+          started = true;
+        } else {
+          bar.update(e.done, payload);
+        }
+      };
+      if (!opts.json) {
+        process.stderr.write(
+          `Model ${model.id} (${model.source}, ${model.iterations} iterations), ${direction.data}, on ${describeBackend(backend)}\n`,
+        );
+      }
+      let report: TranslateReport;
+      const translator = await model.translator(direction.data);
+      try {
+        report = await translateImages({
+          request: parsed.data,
+          translator,
+          modelLabel: model.label,
+          outDirChosen: opts.out !== undefined,
+          memoryBudgetBytes: opts.memory ? Number(opts.memory) * 1024 * 1024 : undefined,
+          signal: controller.signal,
+          onEvent,
+        });
+      } finally {
+        if (started) bar.stop();
+        process.off('SIGINT', onSigint);
+        translator.dispose();
+        model.dispose();
+      }
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ model: model.id, direction: direction.data, outDir, ...report }, null, 2)}\n`,
+        );
+      } else {
+        process.stdout.write(`${summarizeTranslation(report, outDir)}\n`);
+      }
+      process.exitCode = report.cancelled ? 130 : report.failed.length > 0 ? 2 : 0;
+    });
+}
