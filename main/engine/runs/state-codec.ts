@@ -1,5 +1,6 @@
 /**
- * Trainer state ⇄ checkpoint files. The state is any tree of plain values, typed arrays and tensors; its
+ * Trainer state ⇄ checkpoint files. The state is any tree of plain values, typed arrays, ArrayBuffers and
+ * tensors; its
  * numbers go into one binary file per top-level key (`G_A.bin`, `optimizer.bin`, ...), little-endian
  * and bit-exact, and its shape into `state.json`. Bit-exact matters: resume must continue the very same
  * computation.
@@ -29,6 +30,8 @@ interface BlobRef {
   array: ArrayKind;
   /** Present when the value was a tensor: it is revived as one. */
   tensor?: { shape: number[]; dtype: tf.DataType };
+  /** The value was a bare ArrayBuffer (revived as one). */
+  buffer?: true;
 }
 
 function arrayKind(a: TypedArray): ArrayKind {
@@ -64,6 +67,11 @@ export async function encodeState(state: Record<string, unknown>): Promise<Check
       return ref;
     }
     if (isTypedArray(value)) return store(value, blobName);
+    if (value instanceof ArrayBuffer) {
+      const ref = store(new Uint8Array(value), blobName);
+      ref.buffer = true;
+      return ref;
+    }
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) out.push(await walk(value[i], `${where}[${i}]`, blobName));
@@ -159,6 +167,7 @@ export function decodeState(files: Map<string, Uint8Array>, options: DecodeOptio
     }
     const copy = new Uint8Array(bytes);
     copy.set(blob.subarray(ref.offset, ref.offset + bytes));
+    if (ref.buffer) return copy.buffer;
     const array = new Ctor(copy.buffer);
     if (ref.tensor && wantTensors) {
       const t = tf.tensor(array as Float32Array | Int32Array | Uint8Array, ref.tensor.shape, ref.tensor.dtype);

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
-import {
-  PRESETS,
-  resolveSettings,
-  SettingsError,
-  suggestSetting,
-  totalIterations,
-} from '../../../../main/engine/runs/settings.js';
+import { PRESETS, resolveSettings, SettingsError, suggestSetting } from '../../../../main/engine/runs/settings.js';
 
 describe('resolveSettings', () => {
   it('with nothing given, is the reference CycleGAN configuration', () => {
@@ -119,14 +113,6 @@ describe('resolveSettings', () => {
     );
     expect(() => resolveSettings({ epochs: 0, epochsDecay: 0 })).toThrow(/nothing to train/);
     expect(resolveSettings({ size: 128, loadSize: 100, preprocess: 'none' }).size).toBe(128);
-  });
-});
-
-describe('totalIterations', () => {
-  it('uses the explicit count, else epochs × batches per epoch', () => {
-    expect(totalIterations(resolveSettings({ iterations: 42 }), 1000)).toBe(42);
-    expect(totalIterations(resolveSettings({ epochs: 2, epochsDecay: 1 }), 10)).toBe(30);
-    expect(totalIterations(resolveSettings({ epochs: 1, epochsDecay: 1, batchSize: 4 }), 10)).toBe(6);
   });
 });
 

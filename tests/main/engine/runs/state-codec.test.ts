@@ -51,6 +51,15 @@ describe('trainer state codec', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('round-trips a bare ArrayBuffer (the trainer packs its tensors into one)', async () => {
+    const data = new Float32Array([1.5, -0, 3e-39]).buffer;
+    const back = decodeState(toMap(await encodeState({ trainer: { data, tensors: [{ name: 'w' }] } })));
+    const t = back.trainer as { data: ArrayBuffer; tensors: unknown };
+    expect(t.data).toBeInstanceOf(ArrayBuffer);
+    expect(new Uint8Array(t.data)).toEqual(new Uint8Array(data));
+    expect(t.tensors).toEqual([{ name: 'w' }]);
+  });
+
   it('can decode to typed arrays only', async () => {
     const before = tf.memory().numTensors;
     const t = tf.tensor([1, 2]);

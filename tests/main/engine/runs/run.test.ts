@@ -1,0 +1,195 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunEvent, RunEventSchema, RunSummarySchema } from '../../../../main/contract/index.js';
+import { selectBackend } from '../../../../main/engine/backend.js';
+import { listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
+import { startRun } from '../../../../main/engine/runs/run.js';
+import { readMetrics, readRunConfig } from '../../../../main/engine/runs/run-files.js';
+import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from './fixtures.js';
+
+let data: TestData;
+beforeAll(async () => {
+  // The wasm backend with Duet's training kernels: tiny CycleGAN steps in about a second.
+  await selectBackend({ env: { DUET_BACKEND: 'wasm' } });
+  data = await makeTestData(3);
+});
+afterAll(async () => {
+  await fs.rm(data.root, { recursive: true, force: true });
+});
+
+describe('a training run', () => {
+  it('emits state, progress, sample and checkpoint events in order, logs metrics and frees every tensor', async () => {
+    const workspace = await makeWorkspace();
+    const before = tf.memory().numTensors;
+    const run = await startRun({
+      workspace,
+      projectId: 'p1',
+      dataA: data.a,
+      dataB: data.b,
+      name: 'Events test',
+      settings: { ...TINY_CYCLEGAN, iterations: 4, sampleEvery: 2, checkpointEvery: 3, keepCheckpoints: 5 },
+    });
+    const events: RunEvent[] = [];
+    run.on((e) => events.push(e));
+    const result = await run.done;
+    expect(result).toEqual({ state: 'finished', iteration: 4 });
+    for (const e of events) expect(RunEventSchema.safeParse(e).success).toBe(true);
+
+    const kinds = events.map((e) =>
+      e.type === 'state'
+        ? `state:${e.state}`
+        : e.type === 'progress'
+          ? `progress:${e.iteration}`
+          : `${e.type}:${e.iteration}`,
+    );
+    expect(kinds).toEqual([
+      'state:running',
+      'progress:1',
+      'progress:2',
+      'sample:2',
+      'progress:3',
+      'checkpoint:3',
+      'progress:4',
+      'sample:4',
+      'checkpoint:4',
+      'state:finished',
+    ]);
+
+    const progress = events.filter((e) => e.type === 'progress');
+    for (const p of progress) {
+      expect(Object.keys(p.losses).sort()).toEqual([
+        'D_A',
+        'D_B',
+        'G_A',
+        'G_B',
+        'cycle_A',
+        'cycle_B',
+        'idt_A',
+        'idt_B',
+      ]);
+      for (const v of Object.values(p.losses)) expect(Number.isFinite(v)).toBe(true);
+      expect(p.totalIterations).toBe(4);
+      expect(p.lr).toBeGreaterThan(0);
+    }
+    expect(progress[3]!.itPerSec).toBeGreaterThan(0);
+    expect(progress[3]!.etaSeconds).toBe(0);
+    expect(progress[1]!.etaSeconds).toBeGreaterThan(0);
+    // The schedule is laid over the iterations: the rate decays in the second half.
+    expect(progress[3]!.lr).toBeLessThan(progress[0]!.lr);
+
+    // metrics.jsonl holds the same numbers as the events.
+    const metrics = await readMetrics(run.dir);
+    expect(metrics.map((m) => m.iteration)).toEqual([1, 2, 3, 4]);
+    metrics.forEach((m, i) => {
+      expect(m.losses).toEqual(progress[i]!.losses);
+      expect(m.lr).toBe(progress[i]!.lr);
+    });
+
+    // Samples: CycleGAN grids have two rows of three 16 px images.
+    const sample = events.find((e) => e.type === 'sample')!;
+    const meta = await sharp(path.join(workspace, sample.path)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 16 * 3 + 4, 16 * 2 + 2]);
+
+    // Config snapshot with settings, backend and seed.
+    const config = await readRunConfig(run.dir);
+    expect(config.seed).toBe(7);
+    expect(config.backend.backend).toBe('wasm');
+    expect(config.settings).toMatchObject({ generator: 'tiny', size: 16, iterations: 4 });
+    expect(path.relative(workspace, run.dir).split(path.sep).slice(0, 3)).toEqual(['projects', 'p1', 'runs']);
+
+    const checkpoints = await listCheckpoints(run.dir);
+    expect(checkpoints.map((c) => c.iteration)).toEqual([3, 4]);
+    for (const c of checkpoints) await verifyCheckpoint(c.path);
+
+    const summary = await run.summary();
+    expect(RunSummarySchema.safeParse(summary).success).toBe(true);
+    expect(summary).toMatchObject({ state: 'finished', iteration: 4, totalIterations: 4, projectId: 'p1' });
+    expect(summary.samples.map((s) => s.iteration)).toEqual([2, 4]);
+
+    expect(tf.memory().numTensors).toBe(before);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('pauses, resumes and stops with a checkpoint; stop frees every tensor', async () => {
+    const workspace = await makeWorkspace();
+    const before = tf.memory().numTensors;
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, iterations: 1000, sampleEvery: 1000, checkpointEvery: 1000 },
+    });
+    const events: RunEvent[] = [];
+    run.on((e) => events.push(e));
+    await new Promise<void>((resolve) => {
+      const off = run.on((e) => {
+        if (e.type === 'progress' && e.iteration >= 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await run.pause();
+    expect(run.state).toBe('paused');
+    const pausedAt = run.iteration;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(run.iteration).toBe(pausedAt); // a pause really pauses
+    run.resume();
+    await new Promise<void>((resolve) => {
+      const off = run.on((e) => {
+        if (e.type === 'progress' && e.iteration >= pausedAt + 1) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const result = await run.stop();
+    expect(result.state).toBe('stopped');
+    expect(result.iteration).toBeGreaterThan(pausedAt);
+    expect(result.iteration).toBeLessThan(1000);
+    const states = events.filter((e) => e.type === 'state').map((e) => (e as { state: string }).state);
+    expect(states).toEqual(['running', 'paused', 'running', 'stopping', 'stopped']);
+    const last = events.at(-2)!;
+    expect(last).toMatchObject({ type: 'checkpoint', iteration: result.iteration });
+    expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([result.iteration]);
+    // pix2pix losses by the reference's names.
+    const progress = events.find((e) => e.type === 'progress')!;
+    expect(Object.keys((progress as { losses: object }).losses).sort()).toEqual(['D_fake', 'D_real', 'G_GAN', 'G_L1']);
+    expect(tf.memory().numTensors).toBe(before);
+    const summary = await run.summary();
+    expect(summary.state).toBe('stopped');
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('stop while paused stops at once, with a checkpoint', async () => {
+    const workspace = await makeWorkspace();
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, iterations: 1000, checkpointEvery: 1000, sampleEvery: 1000 },
+    });
+    await run.pause();
+    const at = run.iteration;
+    const result = await run.stop();
+    expect(result).toEqual({ state: 'stopped', iteration: at });
+    expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([at]);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('refuses bad settings and unusable data before writing anything', async () => {
+    const workspace = await makeWorkspace();
+    await expect(startRun({ workspace, dataA: data.a, dataB: data.b, settings: { size: 8 } })).rejects.toThrow(
+      /size must be at least 16 \(got 8\)/,
+    );
+    const empty = await fs.mkdtemp(path.join(data.root, 'empty-'));
+    await expect(
+      startRun({ workspace, dataA: empty, dataB: data.b, settings: { ...TINY_CYCLEGAN, iterations: 2 } }),
+    ).rejects.toThrow(/No usable images/);
+    expect(await fs.readdir(workspace)).toEqual([]);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+});
