@@ -172,6 +172,8 @@ export const ScanReportSchema = z.object({
     medianWidth: z.number(),
     medianHeight: z.number(),
   }),
+  /** Things the user should know about this data, in plain sentences. */
+  notes: z.array(z.string()).optional(),
 });
 export type ScanReport = z.infer<typeof ScanReportSchema>;
 

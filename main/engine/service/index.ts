@@ -12,7 +12,10 @@ import {
 } from '../../contract/api.js';
 import type { BackendReport } from '../backend.js';
 import { listPresets } from '../runs/settings.js';
+import { scanFolders } from './data.js';
+import { ModelService } from './models.js';
 import { ProjectStore } from './projects.js';
+import { createSampleProject } from './sample.js';
 import { writeUploadBatch } from './uploads.js';
 
 export type EngineEventName = 'run' | 'job';
@@ -61,16 +64,20 @@ const MODULE_PURPOSE: Record<string, string> = {
 
 export class EngineService {
   private readonly projects: ProjectStore;
+  private readonly models: ModelService;
   private readonly handlers: Handlers;
 
   constructor(private readonly options: EngineServiceOptions) {
     this.projects = new ProjectStore(options.workspace);
+    this.models = new ModelService(options.workspace, (e) => options.emit('job', e));
     this.handlers = this.buildHandlers();
   }
 
   private buildHandlers(): Handlers {
     const { workspace } = this.options;
     const projects = this.projects;
+    const models = this.models;
+    const ok = { ok: true as const };
     const h: Handlers = {
       listProjects: async () => projects.list(),
       createProject: async (r) => projects.create(r),
@@ -86,8 +93,25 @@ export class EngineService {
         await projects.delete(r.projectId);
         return { ok: true as const };
       },
+      createSampleProject: async () => createSampleProject(workspace, projects),
+      scanFolders: async (r) => scanFolders(r.a, r.b),
       uploadFiles: async (r) => writeUploadBatch(workspace, r),
       listPresets: async (r) => listPresets(r?.model),
+      startTranslate: async (r) => models.startTranslate(r),
+      cancelTranslate: async (r) => {
+        models.cancel(r.jobId);
+        return ok;
+      },
+      listModels: async () => models.list(),
+      renameModel: async (r) => models.rename(r.modelId, r.name),
+      deleteModel: async (r) => {
+        await models.delete(r.modelId);
+        return ok;
+      },
+      exportModel: async (r) => models.export(r),
+      importModel: async (r) => models.import(r.source),
+      saveModelFromRun: async (r) => models.saveFromRun(r),
+      evalModel: async (r) => models.evaluate(r),
     };
     return h;
   }
@@ -127,5 +151,7 @@ export class EngineService {
   }
 
   /** Stop every training run with a checkpoint and cancel jobs; called before the engine exits. */
-  async shutdown(_reason: string): Promise<void> {}
+  async shutdown(_reason: string): Promise<void> {
+    this.models.cancelAll();
+  }
 }
