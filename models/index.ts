@@ -2,6 +2,7 @@
  * Duet's ML core: pure TensorFlow.js (no file system, no Electron, no sharp); runs on any tfjs backend.
  */
 export { Adam, type AdamOptions } from './adam.js';
+export { listNetworks, type NetworkEntry } from './catalog.js';
 export { registerFastCpuKernels } from './cpu-kernels.js';
 export { loadModel, saveModelArtifacts, weightBytes } from './io.js';
 export {
@@ -15,6 +16,7 @@ export {
   SeededDropout,
 } from './layers.js';
 export { bceWithLogits, cycleLoss, GAN_MODES, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
+export { estimateStepMemory, type StepMemoryEstimate, WASM_MEMORY_LIMIT_BYTES } from './memory.js';
 export {
   buildDiscriminator,
   buildGenerator,

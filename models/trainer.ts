@@ -17,7 +17,7 @@ import { type TrainingSettings, TrainingSettingsSchema } from '../main/contract/
 import { Adam } from './adam.js';
 import { SeededDropout } from './layers.js';
 import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
-import { buildDiscriminator, buildGenerator } from './networks.js';
+import { buildDiscriminator, buildGenerator, unetGenerator } from './networks.js';
 import { ImagePool } from './pool.js';
 import { Rng, type RngState } from './rng.js';
 import { packTensors, type TensorEntry, unpackTensors } from './state.js';
@@ -33,6 +33,11 @@ export interface TrainerOptions {
   channelsA?: number;
   /** Channels of domain B images (default 3). */
   channelsB?: number;
+  /**
+   * U-Net generators only: number of downsamplings instead of the name's (unet_256: 8, unet_128: 7), e.g. 6
+   * to train a U-Net on 64 px crops. Saved models carry their own topology, so they load as built.
+   */
+  unetDownsamplings?: number;
 }
 
 /**
@@ -98,8 +103,8 @@ export function createTrainer(
     if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
   }
   return s.model === 'cyclegan'
-    ? new CycleGanTrainer(s, channelsA, channelsB)
-    : new Pix2PixTrainer(s, channelsA, channelsB);
+    ? new CycleGanTrainer(s, channelsA, channelsB, options)
+    : new Pix2PixTrainer(s, channelsA, channelsB, options);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -175,6 +180,7 @@ abstract class BaseTrainer implements Trainer {
     readonly settings: TrainingSettings,
     protected readonly channelsA: number,
     protected readonly channelsB: number,
+    protected readonly options: TrainerOptions,
   ) {
     this.rng = new Rng(settings.seed);
   }
@@ -185,14 +191,19 @@ abstract class BaseTrainer implements Trainer {
 
   protected generator(inputChannels: number, outputChannels: number): tfl.LayersModel {
     const s = this.settings;
-    return buildGenerator(s.generator, {
+    const common = {
       inputChannels,
       outputChannels,
       ngf: s.ngf,
       norm: s.norm,
       dropout: s.dropout,
       seed: this.rng.uint32(),
-    });
+    };
+    const downsamplings = this.options.unetDownsamplings;
+    if (downsamplings !== undefined && s.generator.startsWith('unet')) {
+      return unetGenerator({ ...common, downsamplings, name: `unet_${2 ** downsamplings}` });
+    }
+    return buildGenerator(s.generator, common);
   }
 
   protected discriminator(inputChannels: number): tfl.LayersModel {
@@ -367,8 +378,8 @@ class CycleGanTrainer extends BaseTrainer {
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
-  constructor(settings: TrainingSettings, channelsA: number, channelsB: number) {
-    super(settings, channelsA, channelsB);
+  constructor(settings: TrainingSettings, channelsA: number, channelsB: number, options: TrainerOptions) {
+    super(settings, channelsA, channelsB, options);
     if (settings.lambdaIdentity > 0 && channelsA !== channelsB) {
       throw new Error(
         `The identity loss needs the same channel count in both domains (A has ${channelsA}, B ${channelsB}); set lambdaIdentity to 0`,
@@ -392,6 +403,26 @@ class CycleGanTrainer extends BaseTrainer {
     return { AtoB: this.G_A, BtoA: this.G_B };
   }
 
+  /** Sum of the gradients of several loss terms (fresh dropout masks for each). */
+  private accumulate(vars: tf.Variable[], terms: Array<() => tf.Scalar>): Array<tf.Tensor | undefined> {
+    let total: Array<tf.Tensor | undefined> = vars.map(() => undefined);
+    for (const term of terms) {
+      this.reseedDropout(this.G_A);
+      this.reseedDropout(this.G_B);
+      const grads = gradientsOf(term, vars);
+      total = total.map((t, i) => {
+        const g = grads[i];
+        if (!t) return g;
+        if (!g) return t;
+        const sum = tf.add(t, g);
+        t.dispose();
+        g.dispose();
+        return sum;
+      });
+    }
+    return total;
+  }
+
   step(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, number> {
     this.checkAlive();
     checkBatch('Image batch A', realA, this.channelsA);
@@ -404,39 +435,39 @@ class CycleGanTrainer extends BaseTrainer {
     let poolA: tf.Tensor4D | undefined;
     let poolB: tf.Tensor4D | undefined;
     try {
-      this.reseedDropout(this.G_A);
-      this.reseedDropout(this.G_B);
-      // backward_G: both generators, discriminators fixed (only G variables receive gradients).
-      const gGrads = gradientsOf(() => {
-        const fB = forward(this.G_A, realA, true);
-        const recA = forward(this.G_B, fB, true);
-        const fA = forward(this.G_B, realB, true);
-        const recB = forward(this.G_A, fA, true);
-        const zero = () => tf.scalar(0);
-        const idtA =
-          s.lambdaIdentity > 0
-            ? identityLoss(forward(this.G_A, realB, true), realB, s.lambdaB, s.lambdaIdentity)
-            : zero();
-        const idtB =
-          s.lambdaIdentity > 0
-            ? identityLoss(forward(this.G_B, realA, true), realA, s.lambdaA, s.lambdaIdentity)
-            : zero();
-        const gA = ganLoss(mode, forward(this.D_A, fB, true), true, false);
-        const gB = ganLoss(mode, forward(this.D_B, fA, true), true, false);
-        const cycA = cycleLoss(recA, realA, s.lambdaA);
-        const cycB = cycleLoss(recB, realB, s.lambdaB);
-        fakeA = tf.keep(fA);
-        fakeB = tf.keep(fB);
-        Object.assign(kept, {
-          G_A: tf.keep(gA),
-          G_B: tf.keep(gB),
-          cycle_A: tf.keep(cycA),
-          cycle_B: tf.keep(cycB),
-          idt_A: tf.keep(idtA),
-          idt_B: tf.keep(idtB),
-        });
-        return tf.addN([gA, gB, cycA, cycB, idtA, idtB]) as tf.Scalar;
-      }, this.gVars);
+      // backward_G: both generators, discriminators fixed (only G variables receive gradients). L_G is a
+      // sum, so its gradient is taken term group by term group and added up: the same update with a
+      // third of the activations alive at once (what lets 128 px fit in WebAssembly's 4 GB).
+      const gGrads = this.accumulate(this.gVars, [
+        () => {
+          const fB = forward(this.G_A, realA, true);
+          const gA = ganLoss(mode, forward(this.D_A, fB, true), true, false);
+          const cycA = cycleLoss(forward(this.G_B, fB, true), realA, s.lambdaA);
+          fakeB = tf.keep(fB);
+          Object.assign(kept, { G_A: tf.keep(gA), cycle_A: tf.keep(cycA) });
+          return tf.add(gA, cycA) as tf.Scalar;
+        },
+        () => {
+          const fA = forward(this.G_B, realB, true);
+          const gB = ganLoss(mode, forward(this.D_B, fA, true), true, false);
+          const cycB = cycleLoss(forward(this.G_A, fA, true), realB, s.lambdaB);
+          fakeA = tf.keep(fA);
+          Object.assign(kept, { G_B: tf.keep(gB), cycle_B: tf.keep(cycB) });
+          return tf.add(gB, cycB) as tf.Scalar;
+        },
+        ...(s.lambdaIdentity > 0
+          ? [
+              () => {
+                // G_A should leave an image already in domain B unchanged, and G_B one in A.
+                const idtA = identityLoss(forward(this.G_A, realB, true), realB, s.lambdaB, s.lambdaIdentity);
+                const idtB = identityLoss(forward(this.G_B, realA, true), realA, s.lambdaA, s.lambdaIdentity);
+                Object.assign(kept, { idt_A: tf.keep(idtA), idt_B: tf.keep(idtB) });
+                return tf.add(idtA, idtB) as tf.Scalar;
+              },
+            ]
+          : []),
+      ]);
+      if (!kept.idt_A) Object.assign(kept, { idt_A: tf.scalar(0), idt_B: tf.scalar(0) });
       this.optimizers.G!.apply(gGrads);
       disposeAll(gGrads);
 
@@ -445,24 +476,30 @@ class CycleGanTrainer extends BaseTrainer {
       poolA = this.pools.fakeA!.query(fakeA!);
       const pB = poolB;
       const pA = poolA;
-      const dGrads = gradientsOf(() => {
-        const dA = tf.mul(
-          tf.add(
-            ganLoss(mode, forward(this.D_A, realB, true), true),
-            ganLoss(mode, forward(this.D_A, pB, true), false),
-          ),
-          0.5,
-        ) as tf.Scalar;
-        const dB = tf.mul(
-          tf.add(
-            ganLoss(mode, forward(this.D_B, realA, true), true),
-            ganLoss(mode, forward(this.D_B, pA, true), false),
-          ),
-          0.5,
-        ) as tf.Scalar;
-        Object.assign(kept, { D_A: tf.keep(dA), D_B: tf.keep(dB) });
-        return tf.add(dA, dB) as tf.Scalar;
-      }, this.dVars);
+      const dGrads = this.accumulate(this.dVars, [
+        () => {
+          const dA = tf.mul(
+            tf.add(
+              ganLoss(mode, forward(this.D_A, realB, true), true),
+              ganLoss(mode, forward(this.D_A, pB, true), false),
+            ),
+            0.5,
+          ) as tf.Scalar;
+          kept.D_A = tf.keep(dA.clone()); // the returned loss itself is disposed with the tape
+          return dA;
+        },
+        () => {
+          const dB = tf.mul(
+            tf.add(
+              ganLoss(mode, forward(this.D_B, realA, true), true),
+              ganLoss(mode, forward(this.D_B, pA, true), false),
+            ),
+            0.5,
+          ) as tf.Scalar;
+          kept.D_B = tf.keep(dB.clone());
+          return dB;
+        },
+      ]);
       this.optimizers.D!.apply(dGrads);
       disposeAll(dGrads);
       this.iterations += 1;
@@ -484,8 +521,8 @@ class Pix2PixTrainer extends BaseTrainer {
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
-  constructor(settings: TrainingSettings, channelsA: number, channelsB: number) {
-    super(settings, channelsA, channelsB);
+  constructor(settings: TrainingSettings, channelsA: number, channelsB: number, options: TrainerOptions) {
+    super(settings, channelsA, channelsB, options);
     this.G = this.generator(channelsA, channelsB);
     // Conditional discriminator: it sees the input and the (real or generated) output side by side.
     this.D = this.discriminator(channelsA + channelsB);

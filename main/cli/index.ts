@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
+import { registerBench } from './bench.js';
 import { registerInfo } from './info.js';
+import { registerNetworks } from './networks.js';
 import { registerModels } from './models.js';
 import { registerNetworks } from './networks.js';
 import { registerScan } from './scan.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerServe(program);
   registerScan(program);
+  registerNetworks(program);
+  registerBench(program);
   registerTranslate(program);
   registerModels(program);
   registerEval(program);

@@ -1,0 +1,28 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { BENCH_AREAS, formatBenchTable, runBench } from '../bench/index.js';
+import { selectBackend } from '../engine/backend.js';
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(`Measure Duet on the active backend; areas: ${BENCH_AREAS.map((a) => a.area).join(', ')}`)
+    .option('--json', 'print the JSON report instead of the table')
+    .option('--only <areas>', 'comma-separated areas to run')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--out <file>', 'where to write the JSON report', path.join('artifacts', 'bench.json'))
+    .action(async (opts: { json?: boolean; only?: string; backend?: string; out: string }) => {
+      const only = opts.only
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const backend = await selectBackend({ preference: opts.backend });
+      const report = await runBench({ only, backend });
+      await mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
+      await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${formatBenchTable(report)}\n\nWritten to ${opts.out}\n`);
+      if (report.areas.some((a) => a.error)) process.exitCode = 1;
+    });
+}
