@@ -5,9 +5,7 @@
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
-import { registerBench } from './bench.js';
 import { registerInfo } from './info.js';
-import { registerNetworks } from './networks.js';
 import { registerModels } from './models.js';
 import { registerNetworks } from './networks.js';
 import { registerScan } from './scan.js';
@@ -25,8 +23,6 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerServe(program);
   registerScan(program);
-  registerNetworks(program);
-  registerBench(program);
   registerTranslate(program);
   registerModels(program);
   registerEval(program);
