@@ -39,6 +39,11 @@ export interface DataWaitBenchResult {
   busyMs: number;
   firstWaitMs: number;
   synthetic: boolean;
+  /**
+   * Wall time per batch when the consumer does no work: what the pipeline sustains on this machine now.
+   * A trainer whose step takes longer than about this waits on data only for the first batch.
+   */
+  pipelineMsPerBatch: number;
 }
 
 function photoLike(width: number, height: number, seed: number): Buffer {
@@ -150,12 +155,16 @@ export async function benchDataWait(
   const step = options.step ?? (() => busyWait(stepMs));
   return withDataset(options.perDomain ?? 16, async (dirA, dirB) => {
     const scan = await scanDataset(dirA, dirB);
-    const pipeline = createPipeline({
-      scan,
-      settings: { size, preprocess: 'resize_and_crop', flip: true, batchSize: 1 },
-      seed: 0,
-      prefetch: 2,
-    });
+    const settings: PipelineSettings = { size, preprocess: 'resize_and_crop', flip: true, batchSize: 1 };
+    const free = createPipeline({ scan, settings, seed: 1, prefetch: 2 });
+    await free.next();
+    const t0 = performance.now();
+    const freeBatches = Math.min(batches, 20);
+    for (let i = 0; i < freeBatches; i++) await free.next();
+    const pipelineMsPerBatch = (performance.now() - t0) / freeBatches;
+    await free.close();
+
+    const pipeline = createPipeline({ scan, settings, seed: 0, prefetch: 2 });
     for (let i = 0; i < batches; i++) {
       const batch = await pipeline.next();
       if (!batch) break;
@@ -172,6 +181,7 @@ export async function benchDataWait(
       busyMs: s.busyMs,
       firstWaitMs: s.firstWaitMs,
       synthetic: options.step === undefined,
+      pipelineMsPerBatch,
     };
   });
 }
@@ -184,13 +194,13 @@ export interface DataBenchReport {
 
 /** Both data benchmarks, with lines for the bench report. */
 export async function benchData(
-  options: { images?: number; batches?: number; stepMs?: number } = {},
+  options: { images?: number; batches?: number; stepMs?: number; step?: (batch: Batch) => void | Promise<void> } = {},
 ): Promise<DataBenchReport> {
   const decode = await benchDecode({ images: options.images });
-  const wait = await benchDataWait({ batches: options.batches, stepMs: options.stepMs });
+  const wait = await benchDataWait({ batches: options.batches, stepMs: options.stepMs, step: options.step });
   const lines = [
     `data: decode ${decode.imagesPerSecond.toFixed(1)} images/s, ${decode.cpuMsPerImage.toFixed(1)} CPU ms/image (${decode.source} → ${decode.size}×${decode.size} crop via ${decode.loadSize}, batch ${decode.batchSize}, ${decode.images} images, thread pool ${decode.threadPool}, ${decode.cores} cores)`,
-    `data: trainer waited ${(wait.waitShare * 100).toFixed(2)}% of its time at ${wait.size} px (${wait.batches} batches, ${wait.synthetic ? `synthetic ${wait.stepMs} ms step` : 'real training step'}; first batch ${wait.firstWaitMs.toFixed(0)} ms)`,
+    `data: trainer waited ${(wait.waitShare * 100).toFixed(2)}% of its time at ${wait.size} px (${wait.batches} batches, ${wait.synthetic ? `synthetic ${wait.stepMs} ms step` : 'real training step'}; first batch ${wait.firstWaitMs.toFixed(0)} ms; the pipeline alone delivers a batch every ${wait.pipelineMsPerBatch.toFixed(1)} ms)`,
   ];
   return { decode, wait, lines };
 }

@@ -23,5 +23,6 @@ describe('data benchmarks', () => {
     expect(r).toMatchObject({ size: 128, batches: 5, synthetic: false });
     expect(r.waitShare).toBeGreaterThanOrEqual(0);
     expect(r.waitShare).toBeLessThanOrEqual(1);
+    expect(r.pipelineMsPerBatch).toBeGreaterThan(0);
   });
 });
