@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
 import { benchData } from './data.js';
 import { benchTraining, formatTrainingBench } from './training.js';
+import { translateBenchArea } from './translate.js';
 
 /** One measured number. */
 export interface BenchRow {
@@ -81,6 +82,7 @@ export const BENCH_AREAS: BenchArea[] = [
       };
     },
   },
+  translateBenchArea,
 ];
 
 export interface BenchReport {
