@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const service = new EngineService({
     workspace,
     backend,
+    backendError,
     emit: (event, payload) => port.send({ kind: 'event', event, payload }),
   });
 

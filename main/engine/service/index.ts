@@ -15,6 +15,7 @@ import { listPresets } from '../runs/settings.js';
 import { scanFolders } from './data.js';
 import { ModelService } from './models.js';
 import { ProjectStore } from './projects.js';
+import { RunService } from './runs.js';
 import { createSampleProject } from './sample.js';
 import { writeUploadBatch } from './uploads.js';
 
@@ -23,6 +24,8 @@ export type EngineEventName = 'run' | 'job';
 export interface EngineServiceOptions {
   workspace: string;
   backend: BackendReport | null;
+  /** Why no backend could start, when none could. */
+  backendError?: string;
   emit: (event: EngineEventName, payload: unknown) => void;
 }
 
@@ -65,11 +68,19 @@ const MODULE_PURPOSE: Record<string, string> = {
 export class EngineService {
   private readonly projects: ProjectStore;
   private readonly models: ModelService;
+  private readonly runs: RunService;
   private readonly handlers: Handlers;
 
   constructor(private readonly options: EngineServiceOptions) {
     this.projects = new ProjectStore(options.workspace);
     this.models = new ModelService(options.workspace, (e) => options.emit('job', e));
+    this.runs = new RunService(
+      options.workspace,
+      this.projects,
+      () => options.backend,
+      () => options.backendError,
+      (e) => options.emit('run', e),
+    );
     this.handlers = this.buildHandlers();
   }
 
@@ -77,6 +88,7 @@ export class EngineService {
     const { workspace } = this.options;
     const projects = this.projects;
     const models = this.models;
+    const runs = this.runs;
     const ok = { ok: true as const };
     const h: Handlers = {
       listProjects: async () => projects.list(),
@@ -97,6 +109,15 @@ export class EngineService {
       scanFolders: async (r) => scanFolders(r.a, r.b),
       uploadFiles: async (r) => writeUploadBatch(workspace, r),
       listPresets: async (r) => listPresets(r?.model),
+      startRun: async (r) => runs.start(r),
+      pauseRun: async (r) => runs.pause(r),
+      resumeRun: async (r) => runs.resume(r),
+      stopRun: async (r) => runs.stop(r),
+      listRuns: async (r) => runs.list(r.projectId),
+      getRun: async (r) => runs.get(r),
+      getRunMetrics: async (r) => runs.metrics(r),
+      listCheckpoints: async (r) => runs.checkpoints(r),
+      resumeRunFrom: async (r) => runs.resumeFrom(r),
       startTranslate: async (r) => models.startTranslate(r),
       cancelTranslate: async (r) => {
         models.cancel(r.jobId);
@@ -147,11 +168,12 @@ export class EngineService {
 
   /** Runs training now, for quit confirmation and the delete guard. */
   activeRuns(): Array<{ projectId: string; runId: string }> {
-    return [];
+    return this.runs.activeRuns();
   }
 
   /** Stop every training run with a checkpoint and cancel jobs; called before the engine exits. */
   async shutdown(_reason: string): Promise<void> {
     this.models.cancelAll();
+    await this.runs.stopAll();
   }
 }

@@ -1,0 +1,185 @@
+/**
+ * Training runs for the window: starts, pauses, resumes and stops runs of the runs module, forwards
+ * their live events, and reads finished runs from disk. One run trains at a time: the engine process
+ * has one TensorFlow thread, and two runs would only halve each other's speed.
+ */
+import { DuetError, type DuetParsedRequest, type DuetResponse } from '../../contract/api.js';
+import type { RunEvent, RunSummary } from '../../contract/index.js';
+import type { BackendReport } from '../backend.js';
+import { runDir } from '../runs/layout.js';
+import { type RunHandle, resumeRun, startRun } from '../runs/run.js';
+import { listRuns, readMetrics, readRunSummary } from '../runs/run-files.js';
+import type { ProjectStore } from './projects.js';
+
+type RunRef = { projectId: string; runId: string };
+
+export class RunService {
+  private readonly active = new Map<string, RunHandle>();
+
+  constructor(
+    private readonly workspace: string,
+    private readonly projects: ProjectStore,
+    private readonly backend: () => BackendReport | null,
+    private readonly backendError: () => string | undefined,
+    private readonly emitRun: (event: RunEvent) => void,
+  ) {}
+
+  private requireBackend(): BackendReport {
+    const b = this.backend();
+    if (!b) {
+      throw new DuetError(
+        'failed',
+        `No TensorFlow.js backend could start, so nothing can train: ${this.backendError() ?? 'unknown reason'}`,
+      );
+    }
+    return b;
+  }
+
+  private ensureIdle(): void {
+    const busy = [...this.active.values()][0];
+    if (busy) {
+      throw new DuetError(
+        'failed',
+        `Run "${busy.config.name}" is training: stop it before starting another (one run trains at a time).`,
+      );
+    }
+  }
+
+  private track(handle: RunHandle): void {
+    this.active.set(handle.id, handle);
+    const off = handle.on((e) => this.emitRun(e));
+    void handle.done.then(() => {
+      off();
+      this.active.delete(handle.id);
+    });
+  }
+
+  private root(r: RunRef): string {
+    try {
+      return runDir(this.workspace, r.projectId, r.runId);
+    } catch (err) {
+      throw new DuetError('invalid-request', (err as Error).message);
+    }
+  }
+
+  private async summaryOf(r: RunRef): Promise<RunSummary> {
+    const handle = this.active.get(r.runId);
+    if (handle && handle.projectId === r.projectId) return handle.summary();
+    try {
+      return await readRunSummary(this.root(r), this.workspace);
+    } catch (err) {
+      if (err instanceof DuetError) throw err;
+      throw new DuetError('not-found', `No run "${r.runId}" in project "${r.projectId}".`);
+    }
+  }
+
+  private handleOf(r: RunRef, action: string): RunHandle {
+    const handle = this.active.get(r.runId);
+    if (!handle || handle.projectId !== r.projectId) {
+      throw new DuetError('failed', `Cannot ${action} run "${r.runId}": it is not training now.`);
+    }
+    return handle;
+  }
+
+  async start(r: DuetParsedRequest<'startRun'>): Promise<RunSummary> {
+    const backend = this.requireBackend();
+    this.ensureIdle();
+    const project = await this.projects.get(r.projectId);
+    if (!project.domainA) {
+      throw new DuetError(
+        'invalid-request',
+        'Choose the project’s training data (domain A, and B for two folders) before training.',
+      );
+    }
+    const settings = {
+      ...project.settings,
+      model: project.model,
+      ...r.settings,
+      ...(r.preset ? { preset: r.preset } : {}),
+    };
+    let handle: RunHandle;
+    try {
+      handle = await startRun({
+        workspace: this.workspace,
+        projectId: project.id,
+        dataA: project.domainA,
+        dataB: project.domainB,
+        settings,
+        name: r.name,
+        backend,
+      });
+    } catch (err) {
+      throw new DuetError('invalid-request', (err as Error).message);
+    }
+    this.track(handle);
+    return handle.summary();
+  }
+
+  async pause(r: RunRef): Promise<RunSummary> {
+    await this.handleOf(r, 'pause').pause();
+    return this.summaryOf(r);
+  }
+
+  async resume(r: RunRef): Promise<RunSummary> {
+    this.handleOf(r, 'resume').resume();
+    return this.summaryOf(r);
+  }
+
+  /** Stops with a checkpoint; a run that is not training is returned as it is. */
+  async stop(r: RunRef): Promise<RunSummary> {
+    const handle = this.active.get(r.runId);
+    if (handle && handle.projectId === r.projectId) await handle.stop();
+    return this.summaryOf(r);
+  }
+
+  list(projectId: string): Promise<RunSummary[]> {
+    return listRuns(this.workspace, projectId);
+  }
+
+  get(r: RunRef): Promise<RunSummary> {
+    return this.summaryOf(r);
+  }
+
+  async metrics(r: DuetParsedRequest<'getRunMetrics'>): Promise<DuetResponse<'getRunMetrics'>> {
+    await this.summaryOf(r);
+    const lines = await readMetrics(this.root(r), r.sinceIteration ?? 0);
+    return {
+      rows: lines.map((l) => ({
+        iteration: l.iteration,
+        epoch: l.epoch,
+        losses: l.losses,
+        lr: l.lr,
+        itPerSec: l.itPerSec,
+        time: l.time,
+      })),
+    };
+  }
+
+  async checkpoints(r: RunRef): Promise<RunSummary['checkpoints']> {
+    return (await this.summaryOf(r)).checkpoints;
+  }
+
+  async resumeFrom(r: DuetParsedRequest<'resumeRunFrom'>): Promise<RunSummary> {
+    const backend = this.requireBackend();
+    if (this.active.has(r.runId)) throw new DuetError('failed', `Run "${r.runId}" is already training.`);
+    this.ensureIdle();
+    await this.summaryOf(r);
+    let handle: RunHandle;
+    try {
+      handle = await resumeRun(this.root(r), { checkpoint: r.iteration, workspace: this.workspace, backend });
+    } catch (err) {
+      throw new DuetError('failed', (err as Error).message);
+    }
+    this.track(handle);
+    return handle.summary();
+  }
+
+  activeRuns(): RunRef[] {
+    return [...this.active.values()].map((h) => ({ projectId: h.projectId, runId: h.id }));
+  }
+
+  /** Stop every training run with a checkpoint (the engine is about to exit). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.active.values()].map((h) => h.stop()));
+  }
+}
