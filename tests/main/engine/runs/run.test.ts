@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunEvent, RunEventSchema, RunSummarySchema } from '../../../../main/contract/index.js';
 import { selectBackend } from '../../../../main/engine/backend.js';
-import { listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
+import { DEFAULT_CHECKPOINT_IO, listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
 import { startRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics, readRunConfig } from '../../../../main/engine/runs/run-files.js';
 import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from './fixtures.js';
@@ -177,6 +177,39 @@ describe('a training run', () => {
     const result = await run.stop();
     expect(result).toEqual({ state: 'stopped', iteration: at });
     expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([at]);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('a full disk fails the run with a clear message and the previous checkpoint survives', async () => {
+    const workspace = await makeWorkspace();
+    const before = tf.memory().numTensors;
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, iterations: 6, checkpointEvery: 2, sampleEvery: 1000 },
+      checkpointIo: {
+        async writeFile(file, bytes) {
+          if (file.includes('.tmp-00000004-'))
+            throw Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' });
+          await DEFAULT_CHECKPOINT_IO.writeFile(file, bytes);
+        },
+      },
+    });
+    const states: RunEvent[] = [];
+    run.on((e) => {
+      if (e.type === 'state') states.push(e);
+    });
+    const result = await run.done;
+    expect(result.state).toBe('failed');
+    expect(result.iteration).toBe(4);
+    expect(result.error).toMatch(
+      /iteration 4.*the disk is full \(ENOSPC\).*previous checkpoint \(iteration 2\) is intact/,
+    );
+    expect(states.at(-1)).toMatchObject({ state: 'failed', message: result.error });
+    expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([2]);
+    expect(await fs.readdir(path.join(run.dir, 'checkpoints'))).toEqual(['00000002']);
+    expect(tf.memory().numTensors).toBe(before);
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
