@@ -13,6 +13,7 @@
 import { open } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { formatLabel, type ReadableFormat, SNIFF_BYTES, sniffFormat } from './formats.js';
+import { errnoReason } from './walk.js';
 
 /** sharp's own default (0x3FFF × 0x3FFF): ~268 megapixels, a 16k × 16k aerial photo. */
 export const DEFAULT_PIXEL_LIMIT = 268_402_689;
@@ -110,7 +111,7 @@ export async function probeImage(path: string, size: number, options: ProbeOptio
   try {
     ({ head, tail } = await readEnds(path, size));
   } catch (err) {
-    return { ok: false, reason: `cannot read: ${(err as Error).message}` };
+    return { ok: false, reason: `cannot read: ${errnoReason(err)}` };
   }
   const sniffed = sniffFormat(head, path, heifHevcReadable);
   if (sniffed.kind !== 'readable') return { ok: false, reason: sniffed.reason };

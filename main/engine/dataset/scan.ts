@@ -220,11 +220,13 @@ export async function scanDataset(dirA: string, dirB?: string | null, options: S
   let b: DomainScanDetail | null;
   let layout: ScanReport['layout'];
   if (dirB) {
-    [a, b] = [await scanDomain(dirA, options), await scanDomain(dirB, options)];
+    [a, b] = await Promise.all([scanDomain(dirA, options), scanDomain(dirB, options)]);
     layout = 'two-folders';
   } else if (plan) {
-    a = await scanDomain(join(dirA, plan.a), options);
-    b = plan.b ? await scanDomain(join(dirA, plan.b), options) : null;
+    [a, b] = await Promise.all([
+      scanDomain(join(dirA, plan.a), options),
+      plan.b ? scanDomain(join(dirA, plan.b), options) : null,
+    ]);
     layout = plan.layout;
   } else {
     a = await scanDomain(dirA, options);

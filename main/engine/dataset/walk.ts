@@ -39,7 +39,8 @@ export function isHiddenOrSystem(name: string): boolean {
   return name.startsWith('.') || SYSTEM_NAMES.has(name.toLowerCase());
 }
 
-function errnoReason(err: unknown): string {
+/** A file-system error in words a user understands. */
+export function errnoReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOENT') return 'disappeared while scanning';

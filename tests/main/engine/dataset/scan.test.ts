@@ -171,6 +171,9 @@ describe('scanDataset layouts and pairing', () => {
     expect(test.a.name).toBe('testA');
     expect(test.b?.images).toHaveLength(2);
     await expect(scanDataset(root, null, { split: 'val' })).rejects.toThrow(/no valA\/ and valB\//);
+    const plain = await tempDir();
+    await writeImages(plain, ['x.png']);
+    await expect(scanDataset(plain, null, { split: 'test' })).rejects.toThrow(/No test split here/);
   });
 
   it('pix2pix train/val/test folders of A|B images are aligned pairs', async () => {
