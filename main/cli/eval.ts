@@ -1,5 +1,5 @@
 /**
- * `duet eval --model M --a DIR --b DIR`: RMSE (0–255), pixel accuracy, PSNR and L1 per direction on
+ * `duet eval --model M --a DIR [--b DIR]`: RMSE (0–255), pixel accuracy, PSNR and L1 per direction on
  * paired test images (DESIGN.md §5); for library models the results go onto the model card.
  */
 import type { Command } from 'commander';
@@ -8,11 +8,13 @@ import { describeBackend, selectBackend } from '../engine/backend.js';
 import { type EvalReport, evaluateModel } from '../engine/eval/evaluate.js';
 import { resolveModel } from '../engine/library/resolve.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { parseIntOption } from './translate.js';
 
 interface EvalCliOptions {
   model: string;
   a: string;
-  b: string;
+  b?: string;
+  limit?: string;
   direction?: string;
   workspace?: string;
   backend?: string;
@@ -42,8 +44,9 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('Measure a model on paired test images: RMSE, pixel accuracy, PSNR, L1 per direction')
     .requiredOption('--model <id>', 'library model id, or a run (id or name: its latest checkpoint)')
-    .requiredOption('--a <dir>', 'domain A test images')
-    .requiredOption('--b <dir>', 'domain B test images, named as their A partners')
+    .requiredOption('--a <dir>', 'domain A test images (without --b: a folder of A|B side-by-side images)')
+    .option('--b <dir>', 'domain B test images, named as their A partners')
+    .option('--limit <n>', 'evaluate only the first N pairs', parseIntOption('--limit', 1, 10_000_000))
     .option('--direction <dir>', 'only AtoB or BtoA (default: every direction the model has)')
     .option('--workspace <dir>', 'workspace folder')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
@@ -64,6 +67,7 @@ export function registerEval(program: Command): void {
           model,
           dirA: opts.a,
           dirB: opts.b,
+          limit: opts.limit === undefined ? undefined : Number(opts.limit),
           directions,
           workspace,
           onProgress: (p) => {

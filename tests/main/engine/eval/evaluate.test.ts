@@ -105,7 +105,7 @@ describe('evaluateModel', () => {
     await writePng(path.join(dirA, 'y.png'), 8, 8, () => 100);
     await writePng(path.join(dirB, 'y.png'), 8, 8, () => 155);
     const report = await evaluateModel({ model: invertModel('m', 'run'), dirA, dirB, directions: ['AtoB'] });
-    expect(report.failed).toEqual([{ file: 'AtoB: x.png', reason: 'sizes differ: 8×8 against 8×12 for x.png' }]);
+    expect(report.failed).toEqual([{ file: 'AtoB: x.png', reason: 'sizes differ: 8×8 against 8×12' }]);
     expect(report.results.AtoB).toMatchObject({ count: 1, rmse: 0, pixelAccuracy: 1 });
     expect(report.savedToCard).toBe(false);
 
@@ -117,5 +117,22 @@ describe('evaluateModel', () => {
     await expect(evaluateModel({ model: invertModel('m'), dirA, dirB: path.join(tmp, 'none') })).rejects.toThrow(
       /B test folder .* has no images \(folder not found\)/,
     );
+  });
+
+  it('reads one folder of A|B side-by-side images, and honours a limit', async () => {
+    const dir = path.join(tmp, 'aligned');
+    // 2 × (5 wide) + 1 stray column: A is columns 0–4, B columns 5–9 (B = A + 20), column 10 is dropped.
+    const width = 11;
+    const value = (i: number) => {
+      const x = Math.floor(i / 3) % width;
+      return x < 5 ? 100 : x < 10 ? 255 - 100 - 20 : 0;
+    };
+    for (const name of ['p1.png', 'p2.png', 'p3.png']) await writePng(path.join(dir, name), width, 4, value);
+    const report = await evaluateModel({ model: invertModel('m', 'run'), dirA: dir, limit: 2 });
+    expect(report.pairs).toBe(2);
+    for (const d of ['AtoB', 'BtoA'] as const) {
+      expect(report.results[d]).toMatchObject({ count: 2, pixelAccuracy: 0 });
+      expect(report.results[d]!.rmse).toBeCloseTo(20, 6);
+    }
   });
 });
