@@ -24,6 +24,9 @@ const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undef
 
 registerSchemes();
 
+// Tests and portable setups point Duet at their own profile folder (settings, workspace default).
+if (process.env.DUET_USER_DATA) app.setPath('userData', process.env.DUET_USER_DATA);
+
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let mainWindow: BrowserWindow | null = null;

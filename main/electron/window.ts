@@ -35,6 +35,9 @@ function visibleState(saved: WindowState | undefined): Partial<WindowState> {
 
 export function createMainWindow(o: MainWindowOptions): BrowserWindow {
   const saved = visibleState(o.settings.get().windowState);
+  const webPreferences = secureWebPreferences(o.preload);
+  // Kept where the e2e spec can read it back (Electron has no getter for a window's web preferences).
+  (globalThis as { duetWebPreferences?: unknown }).duetWebPreferences = webPreferences;
   const win = new BrowserWindow({
     width: saved.width ?? 1280,
     height: saved.height ?? 860,
@@ -44,7 +47,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     minHeight: 600,
     title: 'Duet',
     show: false,
-    webPreferences: secureWebPreferences(o.preload),
+    webPreferences,
   });
   if (o.settings.get().windowState?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
