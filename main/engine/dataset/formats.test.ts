@@ -31,6 +31,7 @@ describe('sniffFormat', () => {
       reason: expect.stringMatching(/^unsupported format: HEIC/),
     });
     expect(sniffFormat(bytes(0x49, 0x49, 0x2a, 0x00), 'DSC_0001.NEF').kind).toBe('unsupported');
+    expect(sniffFormat(bytes(0x49, 0x49, 0x2a, 0x00), 'ortho.tif.ovr')).toMatchObject({ reason: /overview pyramid/ });
     expect(sniffFormat(text('8BPS\0\x01'), 'a.psd')).toMatchObject({ reason: /PSD/ });
     expect(sniffFormat(text('%PDF-1.7\n'), 'a.pdf')).toMatchObject({ reason: /PDF/ });
     expect(sniffFormat(text('<?xml version="1.0"?>\n<svg xmlns="x">'), 'a.svg')).toMatchObject({

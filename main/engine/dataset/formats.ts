@@ -85,6 +85,8 @@ export function sniffFormat(head: Uint8Array, name: string, heifReadable = false
     reason: `unsupported format: ${what}${hint ? ` (${hint})` : ''}`,
   });
   if (CAMERA_RAW.has(ext)) return unsupported(`camera RAW (${ext.toUpperCase()})`, 'export it as JPEG, PNG or TIFF');
+  // GIS tools keep reduced copies of an image beside it; training on them would count the image twice.
+  if (ext === 'ovr') return { kind: 'not-image', reason: 'not an image (GIS overview pyramid of another image)' };
   if (startsWith(head, [0xff, 0xd8, 0xff])) return { kind: 'readable', format: 'jpeg' };
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'readable', format: 'png' };
   if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return { kind: 'readable', format: 'gif' };
