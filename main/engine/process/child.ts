@@ -11,6 +11,11 @@ import { EngineService } from '../service/index.js';
 import { resolveWorkspace } from '../workspace.js';
 import { ENGINE_ENV, type EngineInfo, type EngineMessage, INTERNAL_OPS, ParentMessageSchema } from './protocol.js';
 
+/** Longest a requested shutdown may take (stopping a run finishes its step and writes a checkpoint). */
+const SHUTDOWN_DEADLINE_MS = 120_000;
+/** Shorter when the parent is gone: nobody is waiting, and nothing may keep training unseen. */
+const ORPHAN_DEADLINE_MS = 30_000;
+
 interface ParentPort {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -72,9 +77,14 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
-  const shutdown = async (reason: string) => {
+  const shutdown = async (reason: string, deadlineMs = SHUTDOWN_DEADLINE_MS) => {
     if (stopping) return;
     stopping = true;
+    // A stop that cannot finish (its workspace deleted, a disk gone) must not leave an engine running.
+    setTimeout(() => {
+      process.stderr.write(`duet engine: could not stop cleanly within ${deadlineMs} ms (${reason}); exiting\n`);
+      process.exit(75);
+    }, deadlineMs);
     try {
       await service.shutdown(reason);
     } finally {
@@ -113,7 +123,7 @@ async function main(): Promise<void> {
   });
 
   // A parent that goes away without saying so (killed): stop cleanly rather than train as an orphan.
-  process.on('disconnect', () => void shutdown('parent disconnected'));
+  process.on('disconnect', () => void shutdown('parent disconnected', ORPHAN_DEADLINE_MS));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   port.send({ kind: 'ready', info: info() });

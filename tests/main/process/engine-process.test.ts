@@ -92,3 +92,40 @@ describe('engine process', () => {
     expect(list.length).toBe(1);
   }, 120_000);
 });
+
+describe('an engine whose parent dies', () => {
+  it('stops on its own instead of running as an orphan', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'duet-orphan-'));
+    const script = path.join(dir, 'parent.mts');
+    const clientUrl = new URL('../../../main/engine/process/client.ts', import.meta.url).href;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      script,
+      `import { EngineClient, nodeEngineLauncher } from ${JSON.stringify(clientUrl)};
+const e = new EngineClient({ launcher: nodeEngineLauncher(), workspace: ${JSON.stringify(path.join(dir, 'ws'))}, backend: 'cpu' });
+await e.start();
+console.log(String(e.pid));
+setInterval(() => {}, 1000);
+`,
+    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const enginePid = await new Promise<number>((resolve, reject) => {
+      parent.stdout?.once('data', (d) => resolve(Number(String(d).trim())));
+      parent.once('exit', (code) => reject(new Error(`parent exited ${code}`)));
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(enginePid)).toBe(true);
+    parent.kill('SIGKILL');
+    await waitFor(() => !alive(enginePid), 40_000);
+    expect(alive(enginePid)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+});
