@@ -71,7 +71,9 @@ async function start(): Promise<void> {
     },
     onEngineSettingsChanged: async ({ workspace: ws, backend }) => {
       await engine.shutdown('settings changed');
-      engine.configure({ workspace: resolveWorkspace(ws ?? path.join(app.getPath('userData'), 'workspace')), backend });
+      const next = resolveWorkspace(ws ?? path.join(app.getPath('userData'), 'workspace'));
+      engine.configure({ workspace: next, backend });
+      mediaRoots.setWorkspace(next);
       await engine.start();
     },
   });

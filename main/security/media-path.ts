@@ -34,9 +34,21 @@ export const MEDIA_TYPES: Record<string, string> = {
 /** The folders media may come from. The workspace is always one; user-chosen folders are added. */
 export class MediaRoots {
   private readonly roots = new Set<string>();
+  private current: string;
 
-  constructor(readonly workspace: string) {
-    this.roots.add(path.resolve(workspace));
+  constructor(workspace: string) {
+    this.current = path.resolve(workspace);
+    this.roots.add(this.current);
+  }
+  /** Relative media paths resolve against the workspace. */
+  get workspace(): string {
+    return this.current;
+  }
+  /** The user moved the workspace: the old one stops being served. */
+  setWorkspace(workspace: string): void {
+    this.roots.delete(this.current);
+    this.current = path.resolve(workspace);
+    this.roots.add(this.current);
   }
   add(folder: string | null | undefined): void {
     if (folder) this.roots.add(path.resolve(folder));

@@ -95,3 +95,15 @@ describe('external links', () => {
     expect(isAllowedExternalUrl('not a url')).toBe(false);
   });
 });
+
+describe('moving the workspace', () => {
+  it('serves relative paths from the new workspace and stops serving the old one', async () => {
+    const r = new MediaRoots(ws);
+    const moved = path.join(tmp, 'moved');
+    mkdirSync(path.join(moved, 'sub'), { recursive: true });
+    writeFileSync(path.join(moved, 'sub', 'a.png'), 'new');
+    r.setWorkspace(moved);
+    expect(await resolveMediaPath('sub/a.png', r)).toBe(path.join(moved, 'sub', 'a.png'));
+    await expect(resolveMediaPath(path.join(ws, 'sub', 'a.png'), r)).rejects.toMatchObject({ status: 403 });
+  });
+});
