@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerNetworks } from './networks.js';
 import { registerScan } from './scan.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 import { registerTranslate } from './translate.js';
 import { duetVersion } from './version.js';
 
@@ -23,11 +25,13 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerServe(program);
   registerScan(program);
+  registerTrain(program);
   registerTranslate(program);
   registerModels(program);
   registerEval(program);
   registerNetworks(program);
   registerBench(program);
+  registerDemo(program);
   return program;
 }
 

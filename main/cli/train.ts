@@ -1,0 +1,280 @@
+/**
+ * `duet train --a DIR --b DIR [...]`: train a CycleGAN or pix2pix model with a progress bar (losses,
+ * it/s, ETA), or JSON lines with --json. `duet train --resume RUN` continues a run from its newest sound
+ * checkpoint. Ctrl-C stops after the current step and writes a checkpoint; a second Ctrl-C quits at once.
+ *
+ * Exit status: 0 when the run finished, 130 when stopped by Ctrl-C (resumable), 1 when it failed.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { RunEvent } from '../contract/index.js';
+import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
+import { workspaceRelative } from '../engine/runs/layout.js';
+import { type RunHandle, type RunResult, resumeRun, startRun } from '../engine/runs/run.js';
+import { findRunDir } from '../engine/runs/run-files.js';
+import { formatDuration } from '../engine/runs/speed.js';
+import { resolveWorkspace } from '../engine/workspace.js';
+
+export interface TrainCliOptions {
+  a?: string;
+  b?: string;
+  model?: string;
+  preset?: string;
+  size?: string;
+  iterations?: string;
+  epochs?: string;
+  checkpointEvery?: string;
+  sampleEvery?: string;
+  batchSize?: string;
+  seed?: string;
+  workspace?: string;
+  project?: string;
+  name?: string;
+  resume?: string;
+  checkpoint?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): string => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    }
+    return value;
+  };
+}
+
+/** The reference loads 286 px for a 256 px crop: keep that ratio for other sizes. */
+export function loadSizeFor(size: number): number {
+  return Math.round((size * 286) / 256);
+}
+
+/**
+ * Settings from the command line (the run resolves and validates them). Pure, so it is tested alone.
+ * `--epochs N` is N epochs in all, as the reference's 100 + 100: half at the initial rate, half decaying.
+ */
+export function settingsFromCli(opts: TrainCliOptions): Record<string, unknown> {
+  if (opts.iterations !== undefined && opts.epochs !== undefined) {
+    throw new Error('Give --iterations or --epochs, not both');
+  }
+  const settings: Record<string, unknown> = {};
+  if (opts.model !== undefined) settings.model = opts.model;
+  if (opts.preset !== undefined) settings.preset = opts.preset;
+  if (opts.size !== undefined) {
+    settings.size = Number(opts.size);
+    settings.loadSize = loadSizeFor(Number(opts.size));
+  }
+  if (opts.iterations !== undefined) settings.iterations = Number(opts.iterations);
+  if (opts.epochs !== undefined) {
+    const n = Number(opts.epochs);
+    settings.epochs = Math.ceil(n / 2);
+    settings.epochsDecay = Math.floor(n / 2);
+  }
+  if (opts.checkpointEvery !== undefined) settings.checkpointEvery = Number(opts.checkpointEvery);
+  if (opts.sampleEvery !== undefined) settings.sampleEvery = Number(opts.sampleEvery);
+  if (opts.batchSize !== undefined) settings.batchSize = Number(opts.batchSize);
+  if (opts.seed !== undefined) settings.seed = Number(opts.seed);
+  return settings;
+}
+
+/** "G_A 0.512 D_A 0.248 …" for the progress bar. */
+export function formatLosses(losses: Record<string, number>): string {
+  return Object.entries(losses)
+    .map(([k, v]) => `${k} ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)}`)
+    .join(' ');
+}
+
+/** One line for logs without a terminal (and for the end of a run). */
+export function progressLine(e: Extract<RunEvent, { type: 'progress' }>): string {
+  return (
+    `it ${e.iteration}/${e.totalIterations} | ${e.itPerSec.toFixed(2)} it/s | ETA ${formatDuration(e.etaSeconds)} | ` +
+    `lr ${e.lr.toExponential(2)} | ${formatLosses(e.losses)}`
+  );
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('Train a CycleGAN (unpaired) or pix2pix (paired) model on two folders, or resume a run')
+    .option('--a <dir>', 'domain A folder (or one folder of A|B images, or a folder holding trainA/ trainB/)')
+    .option('--b <dir>', 'domain B folder')
+    .option('--model <type>', 'cyclegan or pix2pix (default cyclegan)')
+    .option('--preset <name>', 'quick (CPU, minutes), balanced, or reference (the paper, 256 px)')
+    .option(
+      '--size <px>',
+      'crop size the networks train on (images load at 286/256 of it)',
+      wholeNumber('--size', 16, 1024),
+    )
+    .option('--iterations <n>', 'train this many iterations', wholeNumber('--iterations', 1, 10_000_000))
+    .option(
+      '--epochs <n>',
+      'train this many epochs in all: half at the initial rate, half decaying to zero',
+      wholeNumber('--epochs', 1, 20_000),
+    )
+    .option(
+      '--checkpoint-every <n>',
+      'write a checkpoint every n iterations',
+      wholeNumber('--checkpoint-every', 1, 10_000_000),
+    )
+    .option('--sample-every <n>', 'save a sample grid every n iterations', wholeNumber('--sample-every', 1, 10_000_000))
+    .option('--batch-size <n>', 'images per step', wholeNumber('--batch-size', 1, 64))
+    .option('--seed <n>', 'random seed (same seed, same run)', wholeNumber('--seed', 0, 2 ** 31 - 1))
+    .option('--workspace <dir>', 'workspace folder')
+    .option('--project <id>', 'project id (default: from the data folder names)')
+    .option('--name <name>', 'run name')
+    .option('--resume <run>', 'resume a run: its folder, its id, or project/run')
+    .option(
+      '--checkpoint <iteration>',
+      'with --resume: the checkpoint to resume from (default: the newest sound one)',
+      wholeNumber('--checkpoint', 0, 10_000_000),
+    )
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--json', 'print every run event as a JSON line')
+    .action(async (opts: TrainCliOptions) => {
+      const workspace = resolveWorkspace(opts.workspace);
+      let run: RunHandle;
+      let backend: BackendReport;
+      if (opts.resume !== undefined) {
+        const conflicting = (
+          ['a', 'b', 'model', 'preset', 'size', 'iterations', 'epochs', 'batchSize', 'seed'] as const
+        ).filter((k) => opts[k] !== undefined);
+        if (conflicting.length > 0) {
+          throw new Error(
+            `--resume continues a run with its own settings; leave out ${conflicting.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+          );
+        }
+        const dir = await findRunDir(workspace, opts.resume);
+        backend = await selectBackend({ preference: opts.backend });
+        run = await resumeRun(dir, {
+          workspace,
+          checkpoint: opts.checkpoint === undefined ? undefined : Number(opts.checkpoint),
+          backend,
+        });
+      } else {
+        if (!opts.a) throw new Error('Give the training data: --a DIR [--b DIR], or --resume RUN');
+        if (opts.checkpoint !== undefined) throw new Error('--checkpoint goes with --resume');
+        const settings = settingsFromCli(opts);
+        backend = await selectBackend({ preference: opts.backend });
+        run = await startRun({
+          workspace,
+          projectId: opts.project,
+          dataA: path.resolve(opts.a),
+          dataB: opts.b ? path.resolve(opts.b) : null,
+          settings,
+          name: opts.name,
+          backend,
+        });
+      }
+      const result = await follow(run, workspace, backend, opts.json === true);
+      process.exitCode = result.state === 'finished' ? 0 : result.state === 'stopped' ? 130 : 1;
+    });
+}
+
+/** Show a run's events until it ends; Ctrl-C stops it with a checkpoint. */
+async function follow(run: RunHandle, workspace: string, backend: BackendReport, json: boolean): Promise<RunResult> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const info = (line: string) => process.stderr.write(`${line}\n`);
+  const relDir = workspaceRelative(workspace, run.dir);
+  if (json) {
+    out(
+      JSON.stringify({
+        type: 'run',
+        runId: run.id,
+        projectId: run.projectId,
+        dir: run.dir,
+        iteration: run.iteration,
+        totalIterations: run.config.totalIterations,
+        backend: describeBackend(backend),
+      }),
+    );
+  } else {
+    const s = run.config.settings;
+    info(
+      `Run ${run.id} (${s.model}, ${s.generator}, ${s.size} px${s.preset ? `, preset ${s.preset}` : ''}) on ${describeBackend(backend)}`,
+    );
+    info(`Folder: ${run.dir}`);
+    if (run.iteration > 0) info(`Resuming at iteration ${run.iteration} of ${run.config.totalIterations}`);
+  }
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    info('\nStopping after the current step and writing a checkpoint… (Ctrl-C again to quit at once)');
+    void run.stop();
+  };
+  process.on('SIGINT', onSigint);
+
+  const showBar = !json && process.stderr.isTTY === true;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'Training |{bar}| {value}/{total} it | {speed} it/s | ETA {eta_text} | {losses}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 1,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let barStarted = false;
+  let lastLogged = 0;
+  let lastProgress: Extract<RunEvent, { type: 'progress' }> | undefined;
+  const off = run.on((e) => {
+    if (json) {
+      out(JSON.stringify(e));
+      return;
+    }
+    switch (e.type) {
+      case 'progress': {
+        lastProgress = e;
+        const payload = {
+          speed: e.itPerSec.toFixed(2),
+          eta_text: formatDuration(e.etaSeconds),
+          losses: formatLosses(e.losses),
+        };
+        if (showBar) {
+          if (!barStarted) {
+            bar.start(e.totalIterations, e.iteration, payload);
+            barStarted = true;
+          } else bar.update(e.iteration, payload);
+        } else if (Date.now() - lastLogged > 10_000 || e.iteration === e.totalIterations) {
+          lastLogged = Date.now();
+          info(progressLine(e));
+        }
+        break;
+      }
+      case 'sample':
+      case 'checkpoint':
+        if (!showBar) info(`${e.type === 'sample' ? 'Sample' : 'Checkpoint'} at iteration ${e.iteration}: ${e.path}`);
+        break;
+      case 'state':
+        if (!showBar && e.state !== 'running') info(`Run ${e.state}${e.message ? `: ${e.message}` : ''}`);
+        break;
+    }
+  });
+  let result: RunResult;
+  try {
+    result = await run.done;
+  } finally {
+    off();
+    if (barStarted) bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  if (json) {
+    out(JSON.stringify({ type: 'done', runId: run.id, ...result }));
+  } else {
+    if (lastProgress && showBar) info(progressLine(lastProgress));
+    if (result.state === 'finished') info(`Finished ${result.iteration} iterations. Run: ${relDir}`);
+    else if (result.state === 'stopped') {
+      info(`Stopped at iteration ${result.iteration} with a checkpoint. Continue with: duet train --resume ${run.id}`);
+    } else {
+      info(`Training failed at iteration ${result.iteration}: ${result.error}`);
+      info(`Resume from the last checkpoint with: duet train --resume ${run.id}`);
+    }
+  }
+  return result;
+}
