@@ -31,6 +31,7 @@ const transport: DuetTransport = {
     if (options?.width) u.searchParams.set('w', String(Math.round(options.width)));
     return u.toString();
   },
+  downloadUrl: () => null,
   getPathForFile: (file: FileLike) => {
     try {
       return webUtils.getPathForFile(file as unknown as File) || null;

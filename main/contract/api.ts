@@ -223,6 +223,7 @@ export const EvalReportSchema = z.object({
 });
 export type EvalReport = z.infer<typeof EvalReportSchema>;
 
+/** purpose 'import' picks a model file (.duetmodel) rather than a folder. */
 export const ChooseFolderRequestSchema = z
   .object({ title: z.string().max(200).optional(), purpose: z.enum(['domain', 'export', 'import']).optional() })
   .strict()
@@ -435,6 +436,11 @@ export interface DuetApi extends DuetOperationsApi {
    * thumbnail scaled down to that width.
    */
   mediaUrl(path: string, options?: { width?: number }): string;
+  /**
+   * URL that downloads a file Duet wrote into the workspace's `exports/` (a model exported without a
+   * destination) — under `duet serve`; null in the desktop app, where the file is already on this disk.
+   */
+  downloadUrl(path: string): string | null;
   /** Real path of a dropped file in the desktop app; null in a browser (use uploadDroppedFiles). */
   getPathForFile(file: FileLike): string | null;
   /**

@@ -26,6 +26,7 @@ export interface DuetTransport {
   /** Listen to an event channel; returns the unsubscribe. */
   subscribe(channel: string, listener: (payload: unknown) => void): Unsubscribe;
   mediaUrl(path: string, options?: { width?: number }): string;
+  downloadUrl(path: string): string | null;
   getPathForFile(file: FileLike): string | null;
 }
 
@@ -136,6 +137,7 @@ export function createDuetClient(transport: DuetTransport): DuetApi {
     onJobEvent: (listener, jobId) => on('job', listener, jobId ? (e) => e.jobId === jobId : undefined),
     onEngineStatus: (listener) => on('engine', listener),
     mediaUrl: (path, options) => transport.mediaUrl(path, options),
+    downloadUrl: (path) => transport.downloadUrl(path),
     getPathForFile: (file) => transport.getPathForFile(file),
     uploadDroppedFiles,
     transport: transport.kind,

@@ -31,7 +31,7 @@ export interface ServeClientOptions {
 }
 
 /** The WebSocket API path and the media path `duet serve` answers on. */
-export const SERVE_PATHS = { api: '/api/ws', media: '/media', health: '/api/health' } as const;
+export const SERVE_PATHS = { api: '/api/ws', media: '/media', download: '/download', health: '/api/health' } as const;
 
 /** Reads the token from a page URL (`http://127.0.0.1:4173/?token=abc`), or null. */
 export function tokenFromUrl(href: string): string | null {
@@ -194,6 +194,13 @@ export function mediaUrlFor(origin: string, token: string, path: string, options
   return u.toString();
 }
 
+export function downloadUrlFor(origin: string, token: string, path: string): string {
+  const u = new URL(SERVE_PATHS.download, origin);
+  u.searchParams.set('path', path);
+  u.searchParams.set('token', token);
+  return u.toString();
+}
+
 /** A DuetApi talking to `duet serve`; `close()` ends its socket. */
 export function createServeClient(options: ServeClientOptions): DuetApi & { close(): void } {
   const connection = new ServeConnection(options);
@@ -202,6 +209,7 @@ export function createServeClient(options: ServeClientOptions): DuetApi & { clos
     invoke: (channel, payload) => connection.invoke(channel, payload),
     subscribe: (channel, listener) => connection.subscribe(channel, listener),
     mediaUrl: (path, o) => mediaUrlFor(options.origin, options.token, path, o),
+    downloadUrl: (path) => downloadUrlFor(options.origin, options.token, path),
     getPathForFile: (_file: FileLike) => null,
   };
   return Object.assign(createDuetClient(transport), { close: () => connection.close() });

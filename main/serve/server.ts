@@ -5,6 +5,7 @@
  *   GET  /?token=…            the app (sets the token cookie so its scripts and styles load)
  *   GET  /assets/…            the built renderer (out/renderer)
  *   GET  /media?path=…&w=…    images, through the same path check as the desktop app's protocol
+ *   GET  /download?path=…     model files exported into the workspace's exports/ folder
  *   GET  /api/health          { ok, transport }
  *   POST /api/invoke          { channel, payload } → { ok, result } | { ok: false, error }
  *   WS   /api/ws?token=…      requests and pushed events (main/contract/ws-client.ts has the format)
@@ -20,8 +21,9 @@ import { SERVE_PATHS } from '../contract/ws-client.js';
 import type { DuetHost } from '../host.js';
 import { readMedia } from '../media.js';
 import { contentSecurityPolicy } from '../security/csp.js';
+import { DOWNLOAD_TYPES, resolveDownloadPath } from '../security/download-path.js';
 import { hostHeaderAllowed, originAllowed } from '../security/host-check.js';
-import type { MediaRoots } from '../security/media-path.js';
+import { MediaAccessError, type MediaRoots } from '../security/media-path.js';
 import { makeToken, presentedToken, TOKEN_COOKIE, tokenMatches } from '../security/token.js';
 import { STATIC_TYPES, staticFile } from '../static-files.js';
 
@@ -127,6 +129,24 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const w = url.searchParams.get('w');
       const media = await readMedia(mediaRoots, url.searchParams.get('path') ?? '', w ? Number(w) : undefined);
       send(res, media.status, media.contentType, media.body);
+      return;
+    }
+    if (url.pathname === SERVE_PATHS.download) {
+      try {
+        const file = await resolveDownloadPath(url.searchParams.get('path') ?? '', mediaRoots.workspace);
+        send(
+          res,
+          200,
+          DOWNLOAD_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+          await readFile(file),
+          {
+            'Content-Disposition': `attachment; filename="${path.basename(file).replace(/[^\w.-]/g, '_')}"`,
+          },
+        );
+      } catch (err) {
+        const status = err instanceof MediaAccessError ? err.status : 500;
+        send(res, status, 'text/plain; charset=utf-8', (err as Error).message);
+      }
       return;
     }
     if (url.pathname === '/api/invoke') {

@@ -85,6 +85,7 @@ describe('client helpers', () => {
         return () => listeners.delete(channel);
       },
       mediaUrl: (p) => `m:${p}`,
+      downloadUrl: () => null,
       getPathForFile: () => null,
     });
     await api.deleteProject({ projectId: 'p1' });

@@ -57,6 +57,7 @@ function clientFrom(frame: SenderFrameLike | null): DuetApi {
       return () => set.delete(l);
     },
     mediaUrl: (p) => `duet-media://media/?path=${encodeURIComponent(p)}`,
+    downloadUrl: () => null,
     getPathForFile: () => null,
   });
 }

@@ -149,6 +149,28 @@ describe('duet serve: the app and media', () => {
     expect((await fetch(api.mediaUrl('missing.png'))).status).toBe(404);
   });
 
+  it('downloads exported model files from exports/ only', async () => {
+    mkdirSync(path.join(workspace, 'exports'), { recursive: true });
+    writeFileSync(path.join(workspace, 'exports', 'maps.duetmodel'), 'DUETMODL');
+    writeFileSync(path.join(workspace, 'exports', 'notes.txt'), 'x');
+    symlinkSync(path.join(outside, 'secret.png'), path.join(workspace, 'exports', 'link.duetmodel'));
+    const url = api.downloadUrl('exports/maps.duetmodel') ?? '';
+    const ok = await fetch(url);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-disposition')).toBe('attachment; filename="maps.duetmodel"');
+    expect(await ok.text()).toBe('DUETMODL');
+    expect((await fetch(`${origin()}/download?path=exports/maps.duetmodel`)).status).toBe(401);
+    for (const bad of [
+      'exports/notes.txt',
+      'exports/../link.png',
+      'projects/p/runs/r/samples/00000010.png',
+      'exports/link.duetmodel',
+    ]) {
+      expect((await fetch(api.downloadUrl(bad) ?? '')).status, bad).toBe(403);
+    }
+    expect((await fetch(api.downloadUrl('exports/none.duetmodel') ?? '')).status).toBe(404);
+  });
+
   it('makes thumbnails on request', async () => {
     const res = await fetch(api.mediaUrl('projects/p/runs/r/samples/00000010.png', { width: 64 }));
     expect(res.status).toBe(200);
