@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AppSettings, Project, RunSummary } from '../../main/contract/index';
 import { useApi, useAsync } from './api/context';
-import { ErrorMessage } from './components/States';
+import { ErrorMessage, Loading } from './components/States';
 import { formatRoute, PROJECT_SCREENS, parseRoute, type Route, type Screen } from './lib/route';
 import { DataScreen } from './screens/DataScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
@@ -56,7 +56,8 @@ export function App() {
   // Screens that need a project fall back to the last one opened.
   const projectId = PROJECT_SCREENS.includes(route.screen) ? (route.projectId ?? lastProjectId) : lastProjectId;
   const opened = useAsync(async () => (projectId ? api.openProject({ projectId }) : null), [api, projectId]);
-  const project = opened.data?.project;
+  // Until the newly asked-for project has loaded, show none rather than the previous one.
+  const project = opened.data?.project.id === projectId ? opened.data?.project : undefined;
 
   const ctx: ProjectContext | null =
     opened.data && project
@@ -84,7 +85,7 @@ export function App() {
       </div>
     );
   } else if (needsProject && !ctx) {
-    body = null;
+    body = <Loading label="Opening the project…" />;
   } else if (route.screen === 'data' && ctx) body = <DataScreen ctx={ctx} navigate={navigate} />;
   else if (route.screen === 'train' && ctx) body = <TrainScreen ctx={ctx} navigate={navigate} />;
   else if (route.screen === 'monitor' && ctx) body = <MonitorScreen ctx={ctx} theme={theme} navigate={navigate} />;

@@ -2,7 +2,7 @@
  * Live loss curves on uPlot: smoothing, hover values in the legend, series toggled by clicking the
  * legend. Redraws are throttled and decimated to the chart's pixel width, so 100,000 points stay smooth.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { decimate, LOSS_LABELS, orderLossNames, smooth } from '../lib/chartData';
@@ -32,8 +32,17 @@ export function LossChart({ store, version, theme }: { store: LossStore; version
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [smoothing, setSmoothing] = useState(0.6);
+  const [logWanted, setLogWanted] = useState(true);
   const names = orderLossNames(store.series.keys());
   const namesKey = names.join(',');
+  // A log axis keeps a large loss (L1 × 100, cycle × 10) from flattening the small ones; it needs
+  // every value above zero (hinge losses can go negative).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for the store's contents
+  const allPositive = useMemo(() => {
+    for (const column of store.series.values()) for (const v of column) if (v !== null && v <= 0) return false;
+    return true;
+  }, [version, store]);
+  const log = logWanted && allPositive;
   const lastDraw = useRef(0);
   const pending = useRef<number | null>(null);
 
@@ -48,7 +57,7 @@ export function LossChart({ store, version, theme }: { store: LossStore; version
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: 280,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {} },
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
       axes: [
@@ -77,7 +86,7 @@ export function LossChart({ store, version, theme }: { store: LossStore; version
       u.destroy();
       plot.current = null;
     };
-  }, [namesKey, theme]);
+  }, [namesKey, theme, log]);
 
   // Push data, at most every REDRAW_MS.
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for the store's contents
@@ -94,7 +103,7 @@ export function LossChart({ store, version, theme }: { store: LossStore; version
     const wait = REDRAW_MS - (performance.now() - lastDraw.current);
     if (wait <= 0) draw();
     else if (pending.current === null) pending.current = window.setTimeout(draw, wait);
-  }, [version, smoothing, namesKey, theme]);
+  }, [version, smoothing, namesKey, theme, log]);
 
   useEffect(
     () => () => {
@@ -107,19 +116,31 @@ export function LossChart({ store, version, theme }: { store: LossStore; version
     <div className="stack">
       <div className="row spread">
         <h2>Losses</h2>
-        <label className="row small muted" style={{ gap: 8 }}>
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={smoothing}
-            style={{ width: 140 }}
-            onChange={(e) => setSmoothing(Number(e.target.value))}
-          />
-          <span style={{ width: 32, fontVariantNumeric: 'tabular-nums' }}>{smoothing.toFixed(2)}</span>
-        </label>
+        <div className="row small muted" style={{ gap: 16 }}>
+          <label className="row" style={{ gap: 6 }}>
+            <input
+              type="checkbox"
+              checked={log}
+              disabled={!allPositive}
+              onChange={(e) => setLogWanted(e.target.checked)}
+            />
+            Log scale
+          </label>
+          <label className="row" style={{ gap: 8 }}>
+            Smoothing
+            <input
+              type="range"
+              aria-label="Smoothing"
+              min={0}
+              max={0.99}
+              step={0.01}
+              value={smoothing}
+              style={{ width: 140 }}
+              onChange={(e) => setSmoothing(Number(e.target.value))}
+            />
+            <span style={{ width: 32, fontVariantNumeric: 'tabular-nums' }}>{smoothing.toFixed(2)}</span>
+          </label>
+        </div>
       </div>
       {names.length === 0 ? <p className="muted">The first losses appear after the first logged iteration.</p> : null}
       <div

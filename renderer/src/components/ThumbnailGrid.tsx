@@ -26,13 +26,18 @@ export function ThumbnailGrid({
     return () => ro.disconnect();
   }, []);
   const columns = Math.max(1, Math.floor((width - 12 + GAP) / (CELL + GAP)));
+  // Cells grow to fill the row exactly, so the grid has no ragged right edge.
+  const cell = Math.max(CELL, Math.floor((width - 12 - GAP * (columns - 1)) / columns));
   const rows = Math.ceil(images.length / columns);
   const virtualizer = useVirtualizer({
     count: rows,
     getScrollElement: () => scroller.current,
-    estimateSize: () => CELL + GAP,
+    estimateSize: () => cell + GAP,
     overscan: 3,
   });
+  // A new cell size changes every row's height.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cell is the trigger
+  useEffect(() => virtualizer.measure(), [cell, virtualizer]);
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroller must be reachable to scroll by keyboard
     <section ref={scroller} className="thumb-scroller" tabIndex={0} aria-label={label}>
@@ -43,7 +48,7 @@ export function ThumbnailGrid({
               <div
                 key={image.path}
                 className="thumb"
-                style={{ width: CELL, height: CELL }}
+                style={{ width: cell, height: cell }}
                 title={`${image.relative} · ${image.width}×${image.height}`}
               >
                 <img src={urlFor(image)} alt={image.relative} loading="lazy" decoding="async" />

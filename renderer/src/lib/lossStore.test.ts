@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LossStore } from './lossStore';
+import { LossStore, mergeHistory } from './lossStore';
 
 describe('LossStore', () => {
   it('keeps columns aligned when losses appear later or go missing', () => {
@@ -20,5 +20,21 @@ describe('LossStore', () => {
     s.append(4, { G_A: 3 });
     expect(s.length).toBe(1);
     expect(s.version).toBe(v);
+  });
+});
+
+describe('mergeHistory', () => {
+  it('puts history that answered late in front of the live points, without duplicates', () => {
+    const s = new LossStore();
+    s.append(8, { G_A: 0.8 });
+    s.append(12, { G_A: 0.7, D_A: 0.3 });
+    mergeHistory(s, [
+      { iteration: 4, losses: { G_A: 1 } },
+      { iteration: 8, losses: { G_A: 0.8 } },
+      { iteration: 12, losses: { G_A: 0.7 } },
+    ]);
+    expect(s.x).toEqual([4, 8, 12]);
+    expect(s.series.get('G_A')).toEqual([1, 0.8, 0.7]);
+    expect(s.series.get('D_A')).toEqual([null, null, 0.3]);
   });
 });

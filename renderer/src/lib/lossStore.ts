@@ -35,3 +35,23 @@ export class LossStore {
     this.version++;
   }
 }
+
+/**
+ * Puts logged history in front of what live events already brought (history can answer after the
+ * first events when the engine is busy): rows before the first live iteration are kept, the rest
+ * are already there.
+ */
+export function mergeHistory(store: LossStore, rows: { iteration: number; losses: Record<string, number> }[]): void {
+  const live = { x: [...store.x], series: new Map([...store.series].map(([k, v]) => [k, [...v]])) };
+  const firstLive = live.x[0] ?? Number.POSITIVE_INFINITY;
+  store.clear();
+  for (const row of rows) if (row.iteration < firstLive) store.append(row.iteration, row.losses);
+  for (let i = 0; i < live.x.length; i++) {
+    const losses: Record<string, number> = {};
+    for (const [name, column] of live.series) {
+      const v = column[i];
+      if (v !== null && v !== undefined) losses[name] = v;
+    }
+    store.append(live.x[i] as number, losses);
+  }
+}

@@ -46,10 +46,14 @@ function ModelCardView({ card, onChanged }: { card: ModelCard; onChanged: () => 
         {metrics.map(([dir, m]) => (
           <FragmentRow
             key={dir}
-            label={dir}
-            value={Object.entries(m)
-              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-              .join(' · ')}
+            label={
+              dir === 'AtoB'
+                ? `${card.directions.A} → ${card.directions.B}`
+                : dir === 'BtoA'
+                  ? `${card.directions.B} → ${card.directions.A}`
+                  : dir
+            }
+            value={formatMetrics(m)}
           />
         ))}
       </dl>
@@ -102,6 +106,20 @@ function ModelCardView({ card, onChanged }: { card: ModelCard; onChanged: () => 
       <ErrorMessage error={remove.error} onDismiss={remove.clearError} />
     </li>
   );
+}
+
+/** "RMSE 31.2 · accuracy 41% · PSNR 18.3 dB" */
+export function formatMetrics(m: Record<string, number>): string {
+  return Object.entries(m)
+    .map(([k, v]) => {
+      if (k === 'rmse') return `RMSE ${v.toFixed(1)}`;
+      if (k === 'pixelAccuracy') return `accuracy ${(v * 100).toFixed(0)}%`;
+      if (k === 'psnr') return `PSNR ${v.toFixed(1)} dB`;
+      if (k === 'l1') return `L1 ${v.toFixed(3)}`;
+      if (k === 'count') return `${v} images`;
+      return `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`;
+    })
+    .join(' · ');
 }
 
 function FragmentRow({ label, value }: { label: string; value: string }) {

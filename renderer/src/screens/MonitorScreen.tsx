@@ -11,7 +11,7 @@ import { LossChart } from '../components/LossChart';
 import { ProgressBar } from '../components/ProgressBar';
 import { type SampleRef, SampleViewer } from '../components/SampleViewer';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
-import { LossStore } from '../lib/lossStore';
+import { LossStore, mergeHistory } from '../lib/lossStore';
 import type { Route } from '../lib/route';
 
 type RunEvent = DuetEventPayload<'run'>;
@@ -27,6 +27,26 @@ interface Live {
   etaSeconds?: number | null;
   samples: { iteration: number; path: string }[];
   checkpoints: CheckpointInfo[];
+}
+
+/**
+ * The run this window last started, per project, kept for the session: Monitor follows it at once —
+ * also after a reload — without waiting for the run list, which a busy engine can answer late.
+ */
+export function rememberRun(run: RunSummary): void {
+  try {
+    sessionStorage.setItem(`duet-run:${run.projectId}`, JSON.stringify(run));
+  } catch {
+    // storage can be off; Monitor then waits for the run list
+  }
+}
+function recallRun(projectId: string): RunSummary | undefined {
+  try {
+    const raw = sessionStorage.getItem(`duet-run:${projectId}`);
+    return raw ? (JSON.parse(raw) as RunSummary) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pickRun(runs: RunSummary[]): RunSummary | undefined {
@@ -47,12 +67,12 @@ export function MonitorScreen({
   const api = useApi();
   const projectId = ctx.project.id;
   const runs = useAsync(() => api.listRuns({ projectId }), [api, projectId]);
-  const [runId, setRunId] = useState<string | null>(null);
+  const remembered = useMemo(() => recallRun(projectId), [projectId]);
+  const [runId, setRunId] = useState<string | null>(remembered?.id ?? null);
   useEffect(() => {
     if (!runId && runs.data) setRunId(pickRun(runs.data)?.id ?? null);
   }, [runs.data, runId]);
 
-  if (runs.loading && !runs.data) return <Loading label="Looking for this project's runs…" />;
   return (
     <div className="screen">
       <header className="screen-header">
@@ -74,7 +94,8 @@ export function MonitorScreen({
         )}
       </header>
       <ErrorMessage error={runs.error} />
-      {runs.data && !runId && (
+      {runs.loading && !runs.data && !runId && <Loading label="Looking for this project's runs…" />}
+      {runs.data && !runId && !remembered && (
         <Empty title="No runs yet" icon="∿">
           <p>Start training and follow it here.</p>
           <button type="button" className="btn primary" onClick={() => navigate({ screen: 'train', projectId })}>
@@ -82,14 +103,15 @@ export function MonitorScreen({
           </button>
         </Empty>
       )}
-      {runId && runs.data && (
+      {runId && (
         <RunView
           key={runId}
           projectId={projectId}
-          summary={runs.data.find((r) => r.id === runId)}
+          summary={runs.data?.find((r) => r.id === runId) ?? (remembered?.id === runId ? remembered : undefined)}
           runId={runId}
           theme={theme}
           onSwitch={(r) => {
+            rememberRun(r);
             runs.reload();
             setRunId(r.id);
           }}
@@ -116,12 +138,20 @@ function RunView({
   const store = useRef(new LossStore()).current;
   const [version, setVersion] = useState(0);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [live, setLive] = useState<Live | null>(null);
+  const [historyLoaded, setHistoryLoaded] = useState(false);
+  const [live, setLive] = useState<Live>(() => ({
+    state: summary?.state ?? 'starting',
+    iteration: summary?.iteration ?? 0,
+    total: summary?.totalIterations ?? 0,
+    etaSeconds: null,
+    samples: [...(summary?.samples ?? [])].sort((a, b) => a.iteration - b.iteration),
+    checkpoints: summary?.checkpoints ?? [],
+  }));
 
+  // Live events are shown as they come; the logged history joins them whenever it answers.
   useEffect(() => {
     let active = true;
-    let ready = false;
-    const buffered: RunEvent[] = [];
+    let sawState = false;
     store.clear();
 
     const apply = (e: RunEvent) => {
@@ -129,13 +159,13 @@ function RunView({
         store.append(e.iteration, e.losses);
         setVersion(store.version);
       }
+      if (e.type === 'state') sawState = true;
       setLive((l) => {
-        if (!l) return l;
         switch (e.type) {
           case 'progress':
             return {
               ...l,
-              iteration: e.iteration,
+              iteration: Math.max(l.iteration, e.iteration),
               total: e.totalIterations,
               epoch: e.epoch,
               itPerSec: e.itPerSec,
@@ -143,7 +173,7 @@ function RunView({
               state: l.state === 'starting' ? 'running' : l.state,
             };
           case 'sample':
-            return l.samples.some((s) => s.iteration === e.iteration)
+            return l.samples.some((x) => x.iteration === e.iteration)
               ? l
               : { ...l, samples: [...l.samples, { iteration: e.iteration, path: e.path }] };
           case 'checkpoint':
@@ -163,12 +193,7 @@ function RunView({
         }
       });
     };
-
-    const unsubscribe = api.onRunEvent((e) => {
-      if (!active) return;
-      if (ready) apply(e);
-      else buffered.push(e);
-    }, runId);
+    const unsubscribe = api.onRunEvent((e) => active && apply(e), runId);
 
     (async () => {
       try {
@@ -177,22 +202,27 @@ function RunView({
           api.getRunMetrics({ projectId, runId }),
         ]);
         if (!active) return;
-        for (const row of metrics.rows) store.append(row.iteration, row.losses);
-        const lastRow = metrics.rows[metrics.rows.length - 1];
-        setLive({
-          state: run.state,
-          iteration: run.iteration,
-          total: run.totalIterations,
-          epoch: lastRow?.epoch,
-          itPerSec: lastRow?.itPerSec,
-          etaSeconds: null,
-          samples: [...run.samples].sort((a, b) => a.iteration - b.iteration),
-          checkpoints: run.checkpoints,
-        });
+        mergeHistory(store, metrics.rows);
         setVersion(store.version);
-        ready = true;
-        for (const e of buffered) apply(e);
-        buffered.length = 0;
+        const lastRow = metrics.rows[metrics.rows.length - 1];
+        setLive((l) => {
+          const samples = [...l.samples];
+          for (const x of run.samples) if (!samples.some((y) => y.iteration === x.iteration)) samples.push(x);
+          const checkpoints = [...l.checkpoints];
+          for (const c of run.checkpoints)
+            if (!checkpoints.some((y) => y.iteration === c.iteration)) checkpoints.push(c);
+          return {
+            ...l,
+            state: sawState ? l.state : run.state,
+            iteration: Math.max(l.iteration, run.iteration, lastRow?.iteration ?? 0),
+            total: run.totalIterations,
+            epoch: l.epoch ?? lastRow?.epoch,
+            itPerSec: l.itPerSec ?? lastRow?.itPerSec,
+            samples: samples.sort((a, b) => a.iteration - b.iteration),
+            checkpoints,
+          };
+        });
+        setHistoryLoaded(true);
       } catch (err) {
         if (active) setLoadError(err);
       }
@@ -211,7 +241,9 @@ function RunView({
         : what === 'resume'
           ? await api.resumeRun(ref)
           : await api.stopRun(ref);
-    setLive((l) => (l ? { ...l, state: r.state } : l));
+    // State changes arrive as events, often before this answer (which can lag behind them); only an
+    // ended run, which sends no more events, is taken from the answer.
+    if (['stopped', 'finished', 'failed'].includes(r.state)) setLive((l) => ({ ...l, state: r.state }));
   });
   const resumeFrom = useAction(async (iteration: number) => {
     const r = await api.resumeRunFrom({ projectId, runId, iteration });
@@ -224,12 +256,10 @@ function RunView({
   });
 
   const samples: SampleRef[] = useMemo(
-    () => (live?.samples ?? []).map((s) => ({ iteration: s.iteration, url: api.mediaUrl(s.path) })),
-    [live?.samples, api],
+    () => live.samples.map((s) => ({ iteration: s.iteration, url: api.mediaUrl(s.path) })),
+    [live.samples, api],
   );
 
-  if (loadError) return <ErrorMessage error={loadError} />;
-  if (!live) return <Loading label="Connecting to the run…" />;
   const state = live.state;
   const canPause = state === 'running' || state === 'starting';
   const canResume = state === 'paused';
@@ -287,6 +317,8 @@ function RunView({
           etaSeconds={LIVE.includes(state) ? live.etaSeconds : undefined}
         />
         {live.message && <p className={state === 'failed' ? 'error' : 'muted small'}>{live.message}</p>}
+        {!historyLoaded && !loadError && <Loading label="Loading the run's history…" />}
+        <ErrorMessage error={loadError} />
         <ErrorMessage error={control.error} onDismiss={control.clearError} />
       </section>
 

@@ -15,6 +15,7 @@ import {
   type SettingKey,
   validateNumber,
 } from '../lib/settingsForm';
+import { rememberRun } from './MonitorScreen';
 
 type NumberKey = {
   [K in SettingKey]: TrainingSettings[K] extends number | undefined ? K : never;
@@ -109,11 +110,12 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
 
   const start = useAction(async () => {
     const settings = { ...values, model } as Partial<TrainingSettings>;
-    await api.startRun({
+    const run = await api.startRun({
       projectId: project.id,
       preset: preset === 'custom' ? undefined : preset,
       settings,
     });
+    rememberRun(run);
     ctx.reload();
     navigate({ screen: 'monitor', projectId: project.id });
   });

@@ -4,13 +4,14 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { DuetEventPayload } from '../../../main/contract/api';
-import type { Direction } from '../../../main/contract/index';
+import type { Direction, DomainScan } from '../../../main/contract/index';
 import { useAction, useApi, useAsync } from '../api/context';
 import { CompareSlider } from '../components/CompareSlider';
 import { DropZone, type FolderSource } from '../components/DropZone';
 import { Field } from '../components/Field';
 import { ProgressBar } from '../components/ProgressBar';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
+import { ThumbnailGrid } from '../components/ThumbnailGrid';
 import { baseName, plural } from '../lib/format';
 
 type JobEvent = DuetEventPayload<'job'>;
@@ -52,6 +53,7 @@ export function TranslateScreen() {
   const [inputPath, setInputPath] = useState<string | null>(null);
   const [inputBusy, setInputBusy] = useState<string | null>(null);
   const [inputError, setInputError] = useState<string | null>(null);
+  const [inputScan, setInputScan] = useState<DomainScan | null>(null);
   const [jobs, setJobs] = useState<Record<'translate' | 'export', JobView | null>>({ translate: null, export: null });
   const [selected, setSelected] = useState(0);
   // Export options
@@ -90,16 +92,24 @@ export function TranslateScreen() {
 
   const onInput = async (source: FolderSource) => {
     setInputError(null);
+    setInputScan(null);
+    setInputPath(null);
     try {
-      if (source.kind === 'path') setInputPath(source.path);
+      let path: string;
+      if (source.kind === 'path') path = source.path;
       else {
         const { dropped } = source;
         setInputBusy(`Uploading ${plural(dropped.files.length, 'file')}…`);
         const up = await api.uploadDroppedFiles(dropped.files, dropped.name, (d, t) =>
           setInputBusy(`Uploading… ${d} of ${t}`),
         );
-        setInputPath(`${up.folder.replace(/[\\/]+$/, '')}/${dropped.name}`);
+        path = `${up.folder.replace(/[\\/]+$/, '')}/${dropped.name}`;
       }
+      setInputBusy('Reading the images…');
+      const scan = (await api.scanFolders({ a: path })).a;
+      if (scan.images.length === 0) throw new Error(`No images to translate in ${baseName(path)}.`);
+      setInputScan(scan);
+      setInputPath(path);
     } catch (err) {
       setInputError(errorText(err));
     } finally {
@@ -267,7 +277,27 @@ export function TranslateScreen() {
             busy={inputBusy ? <Loading label={inputBusy} /> : null}
             error={inputError}
           >
-            {inputPath ? <p className="muted small">{inputPath}</p> : null}
+            {inputPath && inputScan ? (
+              <>
+                <p className="row small">
+                  <span className="badge accent">{plural(inputScan.images.length, 'image')}</span>
+                  {inputScan.skipped.length > 0 && (
+                    <span
+                      className="badge danger"
+                      title={inputScan.skipped.map((x) => `${baseName(x.path)}: ${x.reason}`).join('\n')}
+                    >
+                      {inputScan.skipped.length} skipped
+                    </span>
+                  )}
+                  <span className="muted">{inputPath}</span>
+                </p>
+                <ThumbnailGrid
+                  images={inputScan.images}
+                  urlFor={(img) => api.mediaUrl(img.path, { width: 168 })}
+                  label={`Images in ${baseName(inputPath)}`}
+                />
+              </>
+            ) : null}
           </DropZone>
           <section className="card" aria-labelledby="translate-title">
             <div className="row spread">
@@ -288,26 +318,28 @@ export function TranslateScreen() {
               <p className="muted">Add images, then Translate to compare before and after.</p>
             )}
             {current?.output && (
-              <div className="grid-2">
+              <div className="compare-layout">
                 <CompareSlider
                   before={api.mediaUrl(current.input)}
                   after={api.mediaUrl(current.output)}
                   label={baseName(current.input)}
                 />
                 <div className="stack">
-                  <label className="field">
-                    <span className="field-label">Image</span>
-                    <select
-                      value={Math.min(selected, results.length - 1)}
-                      onChange={(e) => setSelected(Number(e.target.value))}
-                    >
-                      {results.map((r, i) => (
-                        <option key={r.input} value={i}>
-                          {baseName(r.input)}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
+                  <h3>Translated ({results.length})</h3>
+                  <ul className="results" aria-label="Translated images">
+                    {results.map((r, i) => (
+                      <li key={r.input}>
+                        <button
+                          type="button"
+                          aria-pressed={r === current}
+                          aria-label={`Compare ${baseName(r.input)}`}
+                          onClick={() => setSelected(i)}
+                        >
+                          <img src={api.mediaUrl(r.output as string, { width: 144 })} alt="" />
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
                 </div>
               </div>
             )}

@@ -1,0 +1,153 @@
+/**
+ * The window on its own: every screen in both themes, drop handling, inline validation, the run
+ * controls and a 100,000-point chart — against a scripted DuetApi in the page, so these run whether or
+ * not the engine pieces have landed. The whole flow against `duet serve` is in flow.spec.ts.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { dropFolder } from './support/drop.js';
+import { type FakeDuetOptions, installFakeDuet } from './support/fakeDuet.js';
+import { rendererBuilt, serveStatic } from './support/static.js';
+
+const SHOTS = 'artifacts/screenshots/window';
+let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
+
+test.beforeAll(async () => {
+  if (!rendererBuilt()) return;
+  server = await serveStatic();
+  mkdirSync(SHOTS, { recursive: true });
+});
+test.afterAll(async () => server?.close());
+test.beforeEach(() => {
+  test.skip(!server, 'out/renderer is not built: run `npx electron-vite build` first');
+});
+
+async function open(page: Page, options: FakeDuetOptions, hash = ''): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(installFakeDuet, options);
+  await page.goto(`${server?.url}${hash}`);
+  await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+  expect(errors).toEqual([]);
+}
+
+/** Every visible control must have a name a screen reader can say. */
+async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, input, select, textarea, [tabindex]')) {
+      if (el.hidden || el.getAttribute('type') === 'hidden' || el.offsetParent === null) continue;
+      const labelled = el
+        .getAttribute('aria-labelledby')
+        ?.split(' ')
+        .some((id) => document.getElementById(id)?.textContent?.trim());
+      const labels = (el as HTMLInputElement).labels;
+      const named =
+        el.getAttribute('aria-label')?.trim() ||
+        labelled ||
+        (labels && [...labels].some((l) => l.textContent?.trim())) ||
+        (el.tagName === 'BUTTON' && el.textContent?.trim()) ||
+        el.getAttribute('title');
+      if (!named) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+}
+
+test('every screen renders in light and dark, with every control named', async ({ page }) => {
+  for (const theme of ['light', 'dark'] as const) {
+    await open(page, { theme, seeded: true, historyPoints: 1500 });
+    const project = page.getByRole('button', { name: /^Open Sample/ });
+    await page.screenshot({ path: `${SHOTS}/projects-${theme}.png` });
+    expect(await unnamedControls(page)).toEqual([]);
+    await project.click();
+    await expect(page.getByRole('region', { name: 'trainA', exact: true })).toBeVisible();
+    await expect(page.getByTestId('suggested-model')).toHaveText(/pix2pix/);
+    await expect(page.locator('.thumb img').first()).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/data-${theme}.png` });
+    expect(await unnamedControls(page)).toEqual([]);
+    for (const screen of ['Train', 'Monitor', 'Translate', 'Models', 'Settings']) {
+      await page.getByRole('navigation').getByRole('button', { name: screen }).click();
+      await expect(page.getByRole('heading', { level: 1, name: screen })).toBeVisible();
+      if (screen === 'Monitor') await expect(page.getByTestId('loss-chart').locator('canvas')).toBeVisible();
+      if (screen === 'Train') await expect(page.getByTestId('backend-badge')).toHaveText('CPU · wasm');
+      if (screen === 'Translate') {
+        await dropFolder(page, page.getByRole('region', { name: 'Images to translate' }), 'aerial-test', [
+          { name: 'a.png' },
+        ]);
+        await page.getByRole('main').getByRole('button', { name: 'Translate', exact: true }).click();
+        await expect(page.getByRole('slider', { name: 'Compare before and after' })).toBeVisible();
+      }
+      await page.screenshot({ path: `${SHOTS}/${screen.toLowerCase()}-${theme}.png` });
+      expect(await unnamedControls(page)).toEqual([]);
+    }
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+  }
+});
+
+test('a dropped folder names its zone and uploads with its own paths; a bad folder shows its error in place', async ({
+  page,
+}) => {
+  await open(page, {});
+  await page.getByLabel('Project name').fill('Drops');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const zoneA = page.getByRole('region', { name: 'Domain A' });
+  await dropFolder(page, zoneA, 'aerial', [{ name: '0001.png' }, { name: 'sub/0002.png' }, { name: 'notes.txt' }]);
+  const aerial = page.getByRole('region', { name: 'aerial', exact: true });
+  await expect(aerial).toBeVisible();
+  await expect(aerial.getByTestId('count-A')).toHaveText('36 images');
+  await expect(aerial.getByText('not an image (.txt)')).toBeVisible();
+  const uploads = await page.evaluate(() => (window as unknown as { __duetUploads: unknown }).__duetUploads);
+  expect(uploads).toEqual([{ label: 'aerial', files: ['aerial/0001.png', 'aerial/sub/0002.png', 'aerial/notes.txt'] }]);
+
+  const zoneB = page.getByRole('region', { name: 'Domain B' });
+  await dropFolder(page, zoneB, 'notes', [{ name: 'readme.txt' }]);
+  const bad = page.getByRole('region', { name: 'notes', exact: true });
+  await expect(bad.getByRole('alert')).toHaveText(/No usable images in notes/);
+  await expect(bad.getByText('cannot decode: truncated PNG data')).toBeVisible();
+  // The error stays with its zone: the good one has none.
+  await expect(aerial.getByRole('alert')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/data-bad-folder.png` });
+
+  // A server path that does not exist: the engine's message, in the zone.
+  await page.getByRole('button', { name: 'Replace folder for Domain B' }).isVisible();
+});
+
+test('training settings validate inline, and the run controls drive the run', async ({ page }) => {
+  await open(page, { seeded: true, historyPoints: 10 });
+  await page.getByRole('button', { name: /^Open Sample/ }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'Train' }).click();
+  const size = page.getByLabel('Image size (px)');
+  await expect(size).toHaveValue('32'); // the quick preset's size
+  await size.fill('8');
+  await expect(page.getByText('Must be at least 16.')).toBeVisible();
+  await expect(size).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('main').getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
+  await size.fill('30');
+  await page.getByText('Advanced settings').click();
+  await page.getByLabel('Generator', { exact: true }).selectOption('resnet_6blocks');
+  await expect(page.getByText('multiple of 4')).toBeVisible();
+  await size.fill('32');
+  await page.getByLabel('Load size (px)').fill('16');
+  await expect(page.getByText('Load size must be at least the crop size (32).')).toBeVisible();
+  await page.getByLabel('Load size (px)').fill('36');
+  await page.getByLabel('Iterations', { exact: true }).fill('60');
+  await page.getByRole('main').getByRole('button', { name: 'Train', exact: true }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Monitor' })).toBeVisible();
+  const iteration = page.getByTestId('progress-iteration');
+  await expect(iteration).toHaveText(/^\d+ \/ 60$/);
+  await expect(page.getByTestId('sample-image')).toBeVisible();
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused');
+  const paused = await iteration.textContent();
+  await page.waitForTimeout(500);
+  await expect(iteration).toHaveText(paused ?? '');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('running');
+  await expect(iteration).not.toHaveText(paused ?? '');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('stopped');
+  await expect(page.getByRole('button', { name: /^Resume from here/ }).first()).toBeEnabled();
+});
