@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServeClient } from '../../../main/contract/ws-client.js';
@@ -44,6 +45,32 @@ describe('duet serve (the command)', () => {
     expect(info.backend?.candidate).toBe('cpu');
     const project = await api.createProject({ name: 'From the CLI' });
     expect((await api.listProjects()).map((p) => p.id)).toEqual([project.id]);
+
+    // A folder dropped in a browser: uploaded into the workspace, then scanned there.
+    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
+    const fileLike = (name: string, bytes: Buffer) => ({
+      name,
+      size: bytes.length,
+      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    });
+    const uploaded = await api.uploadDroppedFiles(
+      [
+        { file: fileLike('a.png', png), relativePath: 'trainA/a.png' },
+        { file: fileLike('b.png', png), relativePath: 'trainB/a.png' },
+        { file: fileLike('x.txt', Buffer.from('hi')), relativePath: 'trainA/x.txt' },
+      ],
+      'dropped',
+    );
+    expect(uploaded.folder.startsWith(path.join(tmp, 'uploads'))).toBe(true);
+    const scan = await api.scanFolders({ a: uploaded.folder });
+    expect(scan.layout).toBe('train-test-folders');
+    expect(scan.a.images.map((i) => i.relative)).toEqual(['a.png']);
+    expect(scan.a.skipped.map((f) => path.basename(f.path))).toEqual(['x.txt']);
+    // Thumbnails of the scanned folder come through the media path check.
+    const thumb = await fetch(api.mediaUrl(scan.a.images[0]?.path ?? '', { width: 16 }));
+    expect(thumb.status).toBe(200);
     api.close();
 
     const exit = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
