@@ -1,8 +1,8 @@
 /**
  * How much tensor memory a training step needs at a given crop size, measured rather than guessed: one
- * trainer is built and stepped at a small probe size under tf.profile, and the activations are scaled by
- * pixel count (they grow with H×W; weights and optimizer moments do not). Used to refuse at once a run
- * that cannot fit, e.g. WebAssembly's 4 GB, instead of failing minutes later.
+ * trainer is built and stepped at two small probe sizes under tf.profile; what grows with H×W (the
+ * activations) is scaled to the target size, the rest (weights, moments, gradients) is kept. Used to
+ * refuse at once a run that cannot fit, e.g. WebAssembly's 4 GB, instead of failing minutes later.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSettings } from '../main/contract/index.js';
@@ -28,26 +28,37 @@ export async function estimateStepMemory(
 ): Promise<StepMemoryEstimate> {
   const start = tf.memory().numBytes;
   const trainer = createTrainer(settings, options);
+  const fixedBytes = tf.memory().numBytes - start;
   const batch = trainer.settings.batchSize;
-  const a = tf.randomUniform([batch, probeSize, probeSize, options.channelsA ?? 3], -1, 1, 'float32', 1) as tf.Tensor4D;
-  const b = tf.randomUniform([batch, probeSize, probeSize, options.channelsB ?? 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+  // Peak bytes of one step above what was alive before it (the inputs excluded).
+  const peakAt = async (size: number): Promise<number> => {
+    const a = tf.randomUniform([batch, size, size, options.channelsA ?? 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const b = tf.randomUniform([batch, size, size, options.channelsB ?? 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+    try {
+      const atStart = tf.memory().numBytes;
+      const info = await tf.profile(() => {
+        trainer.step(a, b);
+      });
+      return Math.max(0, info.peakBytes - atStart);
+    } finally {
+      tf.dispose([a, b]);
+    }
+  };
   try {
-    const fixedBytes = tf.memory().numBytes - start - a.size * 8;
-    const atStart = tf.memory().numBytes;
-    const info = await tf.profile(() => {
-      trainer.step(a, b);
-    });
-    const bytesPerPixel = Math.max(0, info.peakBytes - atStart) / (probeSize * probeSize);
+    // Two probes separate what grows with H×W (activations) from what does not (gradients, Adam temporaries).
+    const small = await peakAt(probeSize);
+    const large = await peakAt(2 * probeSize);
+    const bytesPerPixel = Math.max(0, large - small) / (3 * probeSize * probeSize);
+    const stepFixed = Math.max(0, small - bytesPerPixel * probeSize * probeSize);
     // Image pools keep up to poolSize fakes per direction (CycleGAN).
-    const poolBytesPerPixel = trainer.kind === 'cyclegan' ? 2 * trainer.settings.poolSize * 3 * 4 : 0;
+    const poolBytesPerPixel = trainer.kind === 'cyclegan' ? 2 * trainer.settings.poolSize * 3 * 4 * batch : 0;
     return {
       probeSize,
-      fixedBytes,
+      fixedBytes: fixedBytes + stepFixed,
       bytesPerPixel,
-      estimate: (size: number) => fixedBytes + (bytesPerPixel + poolBytesPerPixel) * size * size,
+      estimate: (size: number) => fixedBytes + stepFixed + (bytesPerPixel + poolBytesPerPixel) * size * size,
     };
   } finally {
     trainer.dispose();
-    tf.dispose([a, b]);
   }
 }

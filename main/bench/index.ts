@@ -8,6 +8,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
 import { benchData } from './data.js';
+import { soakBenchArea } from './soak.js';
 import { benchTraining, formatTrainingBench } from './training.js';
 import { translateBenchArea } from './translate.js';
 
@@ -50,7 +51,14 @@ export const BENCH_AREAS: BenchArea[] = [
         name: `${r.model} ${r.size} px (${r.network})`,
         value: r.secondsPerIteration ?? null,
         unit: r.model === 'generator-inference' ? 's/image' : 's/it',
-        note: r.message ?? (r.ratioToPytorch ? `${r.ratioToPytorch.toFixed(1)}× PyTorch` : undefined),
+        note:
+          r.message ??
+          [
+            r.cpuSecondsPerIteration !== undefined ? `${r.cpuSecondsPerIteration.toFixed(2)} s CPU` : '',
+            r.ratioToPytorch ? `${r.ratioToPytorch.toFixed(1)}× PyTorch (${r.pytorchSeconds} s)` : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
         order: i,
       }));
       ctx.log(formatTrainingBench(records).join('\n'));
@@ -83,6 +91,7 @@ export const BENCH_AREAS: BenchArea[] = [
     },
   },
   translateBenchArea,
+  soakBenchArea,
 ];
 
 export interface BenchReport {

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../main/engine/backend.js';
+import { registerFastCpuKernels } from './cpu-kernels.js';
+import { estimateStepMemory } from './memory.js';
+import { createTrainer } from './trainer.js';
+
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+  registerFastCpuKernels();
+});
+
+describe('estimateStepMemory', () => {
+  it('predicts the peak tensor bytes of a step at a larger crop from a small probe', async () => {
+    const settings = {
+      model: 'cyclegan',
+      generator: 'tiny',
+      discriminator: 'tiny',
+      ngf: 4,
+      ndf: 4,
+      poolSize: 0,
+    } as const;
+    const before = tf.memory().numTensors;
+    const estimate = await estimateStepMemory(settings, {}, 16);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(estimate.fixedBytes).toBeGreaterThan(0);
+    expect(estimate.bytesPerPixel).toBeGreaterThan(0);
+
+    // Measure the real peak at 48 px.
+    const trainer = createTrainer(settings);
+    const a = tf.randomUniform([1, 48, 48, 3], -1, 1) as tf.Tensor4D;
+    const b = tf.randomUniform([1, 48, 48, 3], -1, 1) as tf.Tensor4D;
+    const base = tf.memory().numBytes - a.size * 8;
+    const info = await tf.profile(() => {
+      trainer.step(a, b);
+    });
+    const measured = info.peakBytes - base - a.size * 8;
+    const predicted = estimate.estimate(48);
+    expect(predicted / measured).toBeGreaterThan(0.7);
+    expect(predicted / measured).toBeLessThan(1.3);
+    trainer.dispose();
+    tf.dispose([a, b]);
+  }, 120_000);
+});
