@@ -212,5 +212,15 @@ export function createServeClient(options: ServeClientOptions): DuetApi & { clos
     downloadUrl: (path) => downloadUrlFor(options.origin, options.token, path),
     getPathForFile: (_file: FileLike) => null,
   };
-  return Object.assign(createDuetClient(transport), { close: () => connection.close() });
+  const api = createDuetClient(transport);
+  // In a browser a link opens in a new tab of that browser: no OS handler is involved, so the page does it.
+  const openExternal: DuetApi['openExternal'] = async (request) => {
+    const url = request?.url ?? '';
+    if (!/^https?:\/\//i.test(url)) throw new DuetError('invalid-request', `Only web links open from Duet, not ${url}`);
+    const open = (globalThis as { open?: (u: string, t: string, f: string) => unknown }).open;
+    if (!open) throw new DuetError('not-available', 'No browser window to open the link in.');
+    open(url, '_blank', 'noopener,noreferrer');
+    return { ok: true };
+  };
+  return Object.assign(api, { openExternal, close: () => connection.close() });
 }

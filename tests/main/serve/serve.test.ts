@@ -187,8 +187,22 @@ describe('duet serve: the API over WebSocket', () => {
   it('handles host operations (system info, settings) in the server', async () => {
     await expectHostOperations(api, 'serve', workspace);
     expect(await api.chooseFolder({ title: 'x' })).toEqual({ path: null });
-    await expect(api.openExternal({ url: 'https://github.com/x' })).rejects.toMatchObject({ code: 'not-available' });
-    await expect(api.openExternal({ url: 'https://evil.example/' })).rejects.toMatchObject({ code: 'invalid-request' });
+    // The browser opens links itself (a new tab), never through the server.
+    const opened: string[] = [];
+    (globalThis as { open?: unknown }).open = (u: string) => opened.push(u);
+    expect(await api.openExternal({ url: 'https://github.com/x' })).toEqual({ ok: true });
+    await expect(api.openExternal({ url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'invalid-request' });
+    delete (globalThis as { open?: unknown }).open;
+    expect(opened).toEqual(['https://github.com/x']);
+    // The server's own handler has no browser to open: it says so, and still refuses off-list links first.
+    const post = (url: string) =>
+      fetch(`${origin()}/api/invoke`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${session.token}` },
+        body: JSON.stringify({ channel: DUET_OPERATIONS.openExternal.channel, payload: { url } }),
+      }).then((r) => r.json() as Promise<{ error?: { code: string } }>);
+    expect((await post('https://github.com/x')).error?.code).toBe('not-available');
+    expect((await post('https://evil.example/')).error?.code).toBe('invalid-request');
   });
 
   it('rejects invalid payloads with a clear error before the engine sees them', async () => {
