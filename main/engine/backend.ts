@@ -75,8 +75,11 @@ const wasmLoader: BackendLoader = async () => {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDirectory());
   // Duet's convolution gradients: stock wasm has no Conv2DBackpropFilter and a slow Conv2DBackpropInput.
-  const { registerWasmKernels } = await import('./wasm/index.js');
+  const { registerWasmKernels, startWasmBackend } = await import('./wasm/index.js');
   registerWasmKernels();
+  // The threaded-SIMD build on every core where it starts (DUET_WASM_THREADS=N sets the count, 1 turns
+  // threads off); otherwise the package's single-threaded build.
+  await startWasmBackend({ threads: process.env.DUET_WASM_THREADS });
   return { name: 'wasm' };
 };
 

@@ -5,9 +5,11 @@
  * call more than once. Each replaced stock kernel is kept so tests can compare against it.
  */
 
+import os from 'node:os';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv_backprop.js';
+import { registerThreadedWasmBackend, restoreStockWasmBackend } from './threads.js';
 
 export {
   conv2DBackpropFilterWasm,
@@ -38,4 +40,52 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel(config);
   }
   return WASM_KERNELS.map((k) => k.kernelName);
+}
+
+export interface StartWasmOptions {
+  /** Thread count as given by the user (e.g. DUET_WASM_THREADS): a number ≥ 1; empty means all cores. */
+  threads?: string | number;
+}
+
+export interface WasmStart {
+  threads: number;
+  /** Why the single-threaded build runs, where it does. */
+  singleThreadedBecause?: string;
+}
+
+/**
+ * Makes 'wasm' the active tfjs backend: the threaded-SIMD build on `threads` cores where it starts,
+ * else the package's own build. Safe to call again once started.
+ */
+export async function startWasmBackend(options: StartWasmOptions = {}): Promise<WasmStart> {
+  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const raw = options.threads === undefined || options.threads === '' ? cores : Number(options.threads);
+  if (!Number.isInteger(raw) || raw < 1) {
+    throw new Error(`DUET_WASM_THREADS must be a whole number ≥ 1, got "${options.threads}".`);
+  }
+  if (tf.getBackend() === 'wasm' && started) return started;
+  let singleThreadedBecause: string | undefined;
+  if (raw === 1) {
+    singleThreadedBecause = cores === 1 ? 'this machine has one core' : 'one thread was asked for';
+  } else {
+    try {
+      await registerThreadedWasmBackend({ threads: raw });
+      if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise it');
+      started = { threads: readThreadCount() };
+      return started;
+    } catch (err) {
+      singleThreadedBecause = `the threaded build did not start: ${err instanceof Error ? err.message : String(err)}`;
+      restoreStockWasmBackend();
+    }
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise the "wasm" backend');
+  started = { threads: readThreadCount(), singleThreadedBecause };
+  return started;
+}
+
+let started: WasmStart | undefined;
+
+function readThreadCount(): number {
+  const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+  return Math.max(1, b.wasm?.tfjs?.getThreadsCount?.() ?? 1);
 }
