@@ -19,8 +19,17 @@ function electronBinary() {
 let bin = electronBinary();
 if (!bin && !process.env.DUET_NO_ELECTRON_DOWNLOAD) {
   console.log('Electron binary not installed; trying to download it once (skip with DUET_NO_ELECTRON_DOWNLOAD=1)…');
-  spawnSync(process.execPath, [require.resolve('electron/install.js')], { stdio: 'inherit', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [require.resolve('electron/install.js')], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   bin = electronBinary();
+  if (!bin) {
+    // One line of why (the installer prints a whole stack trace): usually no network.
+    const why = (r.stderr ?? '').split('\n').find((l) => /Error|ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN/.test(l));
+    console.log(`Could not download Electron${why ? `: ${why.trim()}` : r.error ? `: ${r.error.message}` : ''}.`);
+  }
 }
 
 const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
@@ -33,4 +42,7 @@ if (bin) {
   console.log('No Electron binary on this machine: starting `duet serve` instead. Open the URL it prints.');
   const child = spawn(process.execPath, ['bin/duet.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
+  // Ctrl-C reaches `duet serve` too (same terminal): wait for it to stop its run with a checkpoint.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
 }
