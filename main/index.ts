@@ -10,7 +10,7 @@ import { registerIpc } from './electron/ipc.js';
 import { handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './electron/protocols.js';
 import { createQuitGuard } from './electron/quit.js';
 import { ElectronSettingsStore } from './electron/settings-store.js';
-import { createMainWindow } from './electron/window.js';
+import { createMainWindow, saveWindowState } from './electron/window.js';
 import { EngineClient } from './engine/process/client.js';
 import { resolveWorkspace } from './engine/workspace.js';
 import { DuetHost } from './host.js';
@@ -27,7 +27,9 @@ registerSchemes();
 // Tests and portable setups point Duet at their own profile folder (settings, workspace default).
 if (process.env.DUET_USER_DATA) app.setPath('userData', process.env.DUET_USER_DATA);
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// One Duet at a time: a second launch focuses the first window (two engines would fight over a run).
+const primaryInstance = app.requestSingleInstanceLock();
+if (!primaryInstance) app.quit();
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -84,10 +86,15 @@ async function start(): Promise<void> {
     eventTarget: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null),
   });
 
-  app.on(
-    'before-quit',
-    createQuitGuard({ engine, exit: (code) => app.exit(code), log: (line) => process.stderr.write(`duet: ${line}\n`) }),
-  );
+  const quitGuard = createQuitGuard({
+    engine,
+    exit: (code) => app.exit(code),
+    log: (line) => process.stderr.write(`duet: ${line}\n`),
+  });
+  app.on('before-quit', (event) => {
+    if (mainWindow) saveWindowState(mainWindow, settings);
+    quitGuard(event);
+  });
 
   const open = () => {
     mainWindow = createMainWindow({
@@ -110,7 +117,7 @@ async function start(): Promise<void> {
   });
 }
 
-void app.whenReady().then(start);
+if (primaryInstance) void app.whenReady().then(start);
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

@@ -33,6 +33,13 @@ function visibleState(saved: WindowState | undefined): Partial<WindowState> {
   return onScreen ? saved : { width: saved.width, height: saved.height };
 }
 
+/** Remember where the window was; called on close and before quitting (quit skips the close events). */
+export function saveWindowState(win: BrowserWindow, settings: SettingsStore): void {
+  if (win.isDestroyed()) return;
+  const b = win.getNormalBounds();
+  settings.setWindowState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+}
+
 export function createMainWindow(o: MainWindowOptions): BrowserWindow {
   const saved = visibleState(o.settings.get().windowState);
   const webPreferences = secureWebPreferences(o.preload);
@@ -54,10 +61,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
 
   blockNavigation(win.webContents, o.trustedOrigins, (url) => void shell.openExternal(url));
 
-  win.on('close', () => {
-    const b = win.getNormalBounds();
-    o.settings.setWindowState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
-  });
+  win.on('close', () => saveWindowState(win, o.settings));
 
   void win.loadURL(o.devServerUrl ?? `${APP_ORIGIN}/index.html`);
   return win;
