@@ -335,10 +335,9 @@ class RunJob implements RunHandle {
             : ''
         }`
       : undefined;
-    await this.setState('starting', message);
-    // Started after the caller gets the handle, so it can subscribe first.
+    // Started after the caller gets the handle, so it can subscribe first and see 'starting'.
     setImmediate(() => {
-      void this.loop();
+      void this.setState('starting', message).then(() => this.loop());
     });
   }
 

@@ -46,6 +46,7 @@ describe('a training run', () => {
           : `${e.type}:${e.iteration}`,
     );
     expect(kinds).toEqual([
+      'state:starting',
       'state:running',
       'progress:1',
       'progress:2',
@@ -151,7 +152,7 @@ describe('a training run', () => {
     expect(result.iteration).toBeGreaterThan(pausedAt);
     expect(result.iteration).toBeLessThan(1000);
     const states = events.filter((e) => e.type === 'state').map((e) => (e as { state: string }).state);
-    expect(states).toEqual(['running', 'paused', 'running', 'stopping', 'stopped']);
+    expect(states).toEqual(['starting', 'running', 'paused', 'running', 'stopping', 'stopped']);
     const last = events.at(-2)!;
     expect(last).toMatchObject({ type: 'checkpoint', iteration: result.iteration });
     expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([result.iteration]);
