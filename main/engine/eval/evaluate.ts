@@ -3,13 +3,14 @@
  * image and compare it with its partner from the other folder (paired by file name), then average the
  * per-image metrics. Library models get the results on their card.
  */
-import { chooseTile, type PixelImage, TilingAbortedError, translatePixels } from '../../../models/tiling.js';
+import { chooseTile, type PixelImage, TilingAbortedError } from '../../../models/tiling.js';
 import type { Direction } from '../../contract/index.js';
 import { pairByName } from '../dataset/pairing.js';
 import { walkFolder } from '../dataset/walk.js';
 import type { ResolvedModel } from '../library/resolve.js';
 import { setModelMetrics } from '../library/store.js';
 import { DEFAULT_MEMORY_BUDGET, decodeForTranslation } from '../translate/job.js';
+import { translateWith } from '../translate/translator.js';
 import { compareImages, type ImageMetrics, type MetricSummary, summarizeMetrics } from './metrics.js';
 
 export interface EvalOptions {
@@ -176,11 +177,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalReport> {
           bytesPerPixel: translator.bytesPerPixel,
           multiple: translator.multiple,
         });
-        const output = await translatePixels(translator.fn, input, {
-          tile,
-          multiple: translator.multiple,
-          signal: options.signal,
-        });
+        const output = await translateWith(translator, input, { tile, signal: options.signal });
         images.push({ file: pair.name, ...compareImages(output, target) });
       }
       options.onProgress?.({ direction, done: pairs.length, total: pairs.length, file: '' });

@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { chooseTile, type PixelImage, TilingAbortedError, translatePixels } from '../../../models/tiling.js';
+import { chooseTile, type PixelImage, TilingAbortedError } from '../../../models/tiling.js';
 import type { JobEvent, TranslateRequest } from '../../contract/index.js';
 import { SNIFF_BYTES, sniffFormat } from '../dataset/formats.js';
 import { walkFolder } from '../dataset/walk.js';
 import { estimateEta, type OutputFormat, outputRelativePath, validateNamingPattern } from './naming.js';
-import type { Translator } from './translator.js';
+import { type Translator, translateWith } from './translator.js';
 
 /** Default memory budget for one network pass; bigger images are tiled. */
 export const DEFAULT_MEMORY_BUDGET = 1024 * 1024 * 1024;
@@ -290,9 +290,8 @@ export async function translateImages(options: TranslateJobOptions): Promise<Tra
           multiple: translator.multiple,
         });
       const pixels = image.width * image.height;
-      const out = await translatePixels(translator.fn, image, {
+      const out = await translateWith(translator, image, {
         tile,
-        multiple: translator.multiple,
         signal: options.signal,
         onTile: (p) => {
           tiles = p.total;

@@ -5,7 +5,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GENERATOR_NAMES, type GeneratorName, generatorMultiple } from '../../../models/index.js';
-import type { PatchFn } from '../../../models/tiling.js';
+import { type PatchFn, type PixelImage, type TileRunOptions, translatePixels } from '../../../models/tiling.js';
+import { freezeInstanceNorm } from './global-norm.js';
 
 export interface Translator {
   fn: PatchFn;
@@ -13,7 +14,27 @@ export interface Translator {
   multiple: number;
   /** Peak activation bytes per input pixel, roughly. */
   bytesPerPixel: number;
+  /**
+   * Called before an image is translated in tiles of side `tile`: lets the network see the whole image
+   * first (instance-norm statistics). Returns what undoes it after the image.
+   */
+  prepareTiles?(image: PixelImage, tile: number): Promise<(() => void) | undefined>;
   dispose(): void;
+}
+
+/** Run `translatePixels` for one image, with the translator's whole-image preparation when it is tiled. */
+export async function translateWith(
+  translator: Translator,
+  image: PixelImage,
+  options: Omit<TileRunOptions, 'multiple'>,
+): Promise<PixelImage> {
+  const tiled = options.tile !== undefined && (image.width > options.tile || image.height > options.tile);
+  const release = tiled ? await translator.prepareTiles?.(image, options.tile!) : undefined;
+  try {
+    return await translatePixels(translator.fn, image, { ...options, multiple: translator.multiple });
+  } finally {
+    release?.();
+  }
 }
 
 /** Side multiple per generator architecture: 4 for the ResNet generators (two stride-2 convs), 2^downs for U-Nets. */
@@ -39,6 +60,7 @@ export function translatorFromModel(model: tfl.LayersModel, options: { multiple:
     fn: (x: tf.Tensor4D) => model.predict(x) as tf.Tensor4D,
     multiple: options.multiple,
     bytesPerPixel: bytesPerPixelFor(options.ngf),
+    prepareTiles: (image, tile) => freezeInstanceNorm(model, image, { maxSide: tile, multiple: options.multiple }),
     dispose: () => model.dispose(),
   };
 }
