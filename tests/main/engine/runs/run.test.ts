@@ -173,10 +173,18 @@ describe('a training run', () => {
       dataB: data.b,
       settings: { ...TINY_PIX2PIX, iterations: 1000, checkpointEvery: 1000, sampleEvery: 1000 },
     });
+    // The async-iterator view of the events ends when the run ends.
+    const seen = (async () => {
+      const types: string[] = [];
+      for await (const e of run.events()) types.push(e.type === 'state' ? e.state : e.type);
+      return types;
+    })();
     await run.pause();
     const at = run.iteration;
     const result = await run.stop();
     expect(result).toEqual({ state: 'stopped', iteration: at });
+    const types = await seen;
+    expect(types.slice(-4)).toEqual(['paused', 'stopping', 'checkpoint', 'stopped']);
     expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([at]);
     await fs.rm(workspace, { recursive: true, force: true });
   });
