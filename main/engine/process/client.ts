@@ -45,8 +45,9 @@ export function nodeEngineLauncher(entry: string = defaultEngineEntry()): Engine
     const child = fork(entry, [], {
       env: { ...process.env, ...env },
       execArgv,
-      // stdout/stderr go to the parent's: the engine's own logs stay visible in a terminal.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The engine's output is diagnostics: both streams go to the parent's stderr, so the parent's
+      // stdout stays machine-readable (`duet serve --json`).
+      stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
       serialization: 'advanced',
     });
     return {

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent, RunSummary } from '../../../main/contract/index.js';
+import type { JobEvent, ModelCard, RunEvent, RunSummary } from '../../../main/contract/index.js';
 import { EngineClient, nodeEngineLauncher } from '../../../main/engine/process/client.js';
 
 let tmp: string;
 let engine: EngineClient;
 const events: RunEvent[] = [];
+const jobEvents: JobEvent[] = [];
 
 async function images(dir: string, n: number, shade: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -45,6 +46,7 @@ beforeAll(async () => {
   });
   engine.onEvent((kind, payload) => {
     if (kind === 'run') events.push(payload as RunEvent);
+    else jobEvents.push(payload as JobEvent);
   });
 }, 120_000);
 
@@ -114,4 +116,42 @@ describe('training through the engine process', () => {
     };
     expect(metrics.rows.map((r) => r.iteration)).toEqual(Array.from({ length: metrics.rows.length }, (_, i) => i + 1));
   }, 180_000);
+
+  it('saves the run as a model, translates a folder with it as a job, exports and evaluates it', async () => {
+    const card = (await engine.request('saveModelFromRun', {
+      projectId: project.id,
+      runId: run.id,
+      name: 'tiny model',
+    })) as ModelCard;
+    expect(card.name).toBe('tiny model');
+    expect(((await engine.request('listModels')) as ModelCard[]).map((m) => m.id)).toEqual([card.id]);
+
+    const job = (await engine.request('startTranslate', { modelId: card.id, inputs: [path.join(tmp, 'a')] })) as {
+      jobId: string;
+      outDir: string;
+    };
+    expect(job.outDir).toBe(path.join(tmp, 'ws', 'translations', job.jobId));
+    await waitFor(() =>
+      jobEvents.some((e) => e.jobId === job.jobId && ['done', 'failed', 'cancelled'].includes(e.type)),
+    );
+    const last = jobEvents.filter((e) => e.jobId === job.jobId).at(-1);
+    expect(last).toMatchObject({ type: 'done', done: 3, total: 3 });
+    const { readdirSync, existsSync } = await import('node:fs');
+    expect(readdirSync(job.outDir).sort()).toEqual(['0.png', '1.png', '2.png']);
+    // The user's folder is read only.
+    expect(readdirSync(path.join(tmp, 'a')).sort()).toEqual(['0.png', '1.png', '2.png']);
+
+    const exported = (await engine.request('exportModel', { modelId: card.id })) as { path: string };
+    expect(exported.path).toBe(path.join(tmp, 'ws', 'exports', `${card.id}.duetmodel`));
+    expect(existsSync(exported.path)).toBe(true);
+
+    const report = (await engine.request('evalModel', {
+      modelId: card.id,
+      a: path.join(tmp, 'a'),
+      b: path.join(tmp, 'b'),
+      direction: 'AtoB',
+    })) as { directions: Record<string, { count: number; rmse: number }> };
+    expect(report.directions.AtoB?.count).toBe(3);
+    expect(report.directions.AtoB?.rmse).toBeGreaterThan(0);
+  }, 240_000);
 });
