@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createTrainer, type Trainer, type TrainerState } from '../../../models/index.js';
 import { type Direction, type ModelCard, TrainingSettingsSchema } from '../../contract/index.js';
+import { walkFolder } from '../dataset/walk.js';
 import { loadCheckpoint } from '../runs/checkpoints.js';
-import { projectsDir, runPaths } from '../runs/layout.js';
+import { projectsDir, runPaths, slugify } from '../runs/layout.js';
 import { decodeState, tensorsIn } from '../runs/state-codec.js';
 import { type CardDraft, saveModel } from './store.js';
 
@@ -55,12 +56,14 @@ export async function listRuns(workspace: string): Promise<RunRef[]> {
   return runs;
 }
 
-/** Find a run by its id, its "<project>/<run>" path, or its name. Ambiguous names are refused with the choices. */
+/** Find a run by its id, "<project>/<run>", its name or the end of its id. Ambiguous names are refused with the choices. */
 export async function findRun(workspace: string, ref: string): Promise<RunRef | undefined> {
   const runs = await listRuns(workspace);
   const exact = runs.filter((r) => r.runId === ref || `${r.projectId}/${r.runId}` === ref);
-  const matches =
-    exact.length > 0 ? exact : runs.filter((r) => r.name !== undefined && r.name.toLowerCase() === ref.toLowerCase());
+  const byName = runs.filter((r) => r.name !== undefined && r.name.toLowerCase() === ref.toLowerCase());
+  // Run ids end in the slug of their name ("20261123-142501-maps-quick"): "maps-quick" finds it too.
+  const bySlug = runs.filter((r) => r.runId.endsWith(`-${slugify(ref)}`));
+  const matches = exact.length > 0 ? exact : byName.length > 0 ? byName : bySlug;
   if (matches.length > 1) {
     throw new Error(
       `"${ref}" names ${matches.length} runs: ${matches.map((r) => `${r.projectId}/${r.runId}`).join(', ')}; pass one of these instead`,
@@ -124,7 +127,27 @@ export async function loadRunGenerators(run: RunRef, options: { iteration?: numb
   };
 }
 
-/** A card for generators taken from a run, from what the run and its project record. */
+const IMAGE_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.avif',
+  '.heic',
+  '.heif',
+]);
+
+/** Images in a training folder, by extension (a quick count for the card; 0 when the folder is gone). */
+async function countImages(dir: unknown): Promise<number> {
+  if (typeof dir !== 'string' || !dir) return 0;
+  const walked = await walkFolder(dir);
+  return walked.files.filter((f) => IMAGE_EXTENSIONS.has(path.extname(f.path).toLowerCase())).length;
+}
+
+/** A card for generators taken from a run, from what the run's config.json records. */
 export async function cardFromRun(
   workspace: string,
   loaded: RunGenerators,
@@ -134,22 +157,31 @@ export async function cardFromRun(
   const config = (await readJson(runPaths(run.root).config)) ?? {};
   const project = (await readJson(path.join(projectsDir(workspace), run.projectId, 'project.json'))) ?? {};
   const settings = TrainingSettingsSchema.parse(state.settings);
+  const data = (config.data ?? {}) as { a?: unknown; b?: unknown };
+  const dataset = (config.dataset ?? {}) as { sampling?: unknown };
+  const backend = config.backend as { candidate?: unknown } | string | undefined;
+  const dirA = data.a ?? project.domainA;
+  const dirB = data.b ?? project.domainB;
   const folderName = (p: unknown, fallback: string) => (typeof p === 'string' && p ? path.basename(p) : fallback);
-  const data = (config.data ?? {}) as Record<string, unknown>;
-  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+  // A single folder (b null) holds A|B side-by-side images: both domains come from each file.
+  const countA = await countImages(dirA);
+  const countB = dirB ? await countImages(dirB) : countA;
+  const sampling = typeof dataset.sampling === 'string' ? dataset.sampling : undefined;
+  const backendName =
+    typeof backend === 'string'
+      ? backend
+      : typeof backend?.candidate === 'string'
+        ? backend.candidate
+        : tf.getBackend();
   return {
     name: name ?? run.name ?? `${run.runId} @ ${state.iteration}`,
     model: state.kind,
     architecture: { generator: settings.generator, discriminator: settings.discriminator, norm: settings.norm },
-    directions: { A: folderName(project.domainA, 'A'), B: folderName(project.domainB, 'B') },
-    data: {
-      countA: count(data.countA),
-      countB: count(data.countB),
-      pairing: typeof data.pairing === 'string' ? data.pairing : state.kind === 'pix2pix' ? 'paired' : 'unpaired',
-    },
+    directions: dirB ? { A: folderName(dirA, 'A'), B: folderName(dirB, 'B') } : { A: 'A', B: 'B' },
+    data: { countA, countB, pairing: sampling ?? (state.kind === 'pix2pix' ? 'paired' : 'unpaired') },
     iterations: state.iteration,
     settings,
-    backend: typeof config.backend === 'string' ? config.backend : tf.getBackend(),
+    backend: backendName,
     source: { projectId: run.projectId, runId: run.runId },
   };
 }

@@ -34,7 +34,17 @@ const settings = {
 async function makeRunFolder(runId: string, name: string): Promise<string> {
   const root = runDir(ws, 'maps', runId);
   await fs.mkdir(root, { recursive: true });
-  await fs.writeFile(runPaths(root).config, JSON.stringify({ name, data: { countA: 7, countB: 9 }, backend: 'cpu' }));
+  // The fields of the run's config.json the card reads.
+  await fs.writeFile(
+    runPaths(root).config,
+    JSON.stringify({
+      format: 'duet-run',
+      name,
+      data: { a: path.join(ws, 'data', 'aerial'), b: path.join(ws, 'data', 'map') },
+      dataset: { sampling: 'unpaired', samplesPerEpoch: 3, batchesPerEpoch: 3 },
+      backend: { candidate: 'cpu', backend: 'cpu', gpu: false },
+    }),
+  );
   return root;
 }
 
@@ -75,14 +85,22 @@ describe('runs as models', () => {
 
   it('saves a run as a library model with a card from the run and project', async () => {
     const trainer = await makeRun('20261123-140000-maps', 'Maps v1');
-    const card = await saveModelFromRun(ws, '20261123-140000-maps', { name: 'Aerial to map' });
+    for (const [dir, files] of [
+      ['aerial', ['1.jpg', '2.png', 'notes.txt']],
+      ['map', ['1.png', '2.png', '3.png']],
+    ] as const) {
+      await fs.mkdir(path.join(ws, 'data', dir), { recursive: true });
+      for (const f of files) await fs.writeFile(path.join(ws, 'data', dir, f), 'x');
+    }
+    // Found by the end of its id, as typed from the run's name.
+    const card = await saveModelFromRun(ws, 'maps', { name: 'Aerial to map' });
     expect(card).toMatchObject({
       id: 'aerial-to-map',
       model: 'cyclegan',
       iterations: 0,
       architecture: { generator: 'tiny', discriminator: 'tiny', norm: 'instance' },
       directions: { A: 'aerial', B: 'map' },
-      data: { countA: 7, countB: 9, pairing: 'unpaired' },
+      data: { countA: 2, countB: 3, pairing: 'unpaired' },
       backend: 'cpu',
       source: { projectId: 'maps', runId: '20261123-140000-maps' },
     });
