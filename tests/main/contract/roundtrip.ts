@@ -4,13 +4,7 @@
  * WebSocket transport tests.
  */
 import { expect } from 'vitest';
-import {
-  DUET_OPERATIONS,
-  type DuetApi,
-  type DuetOperationName,
-  ENGINE_OPERATIONS,
-  parseRequest,
-} from '../../../main/contract/api.js';
+import { type DuetApi, ENGINE_OPERATIONS, parseRequest } from '../../../main/contract/api.js';
 import { EXAMPLES, type RecordingEngine } from './fixtures.js';
 
 export async function expectEveryEngineOperationRoundTrips(api: DuetApi, engine: RecordingEngine): Promise<number> {
@@ -40,9 +34,4 @@ export async function expectHostOperations(api: DuetApi, transport: 'electron' |
     code: 'invalid-request',
     message: expect.stringMatching(/setSettings: theme/),
   });
-}
-
-/** Every operation is covered by one of the two helpers above. */
-export function hostOperationNames(): DuetOperationName[] {
-  return (Object.keys(DUET_OPERATIONS) as DuetOperationName[]).filter((n) => DUET_OPERATIONS[n].runsIn === 'host');
 }
