@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { hashSeed } from './random.js';
 import { renderAerial, renderMap } from './render.js';
-import { generateWorld, type World } from './world.js';
+import { generateWorld, type World, type WorldOptions } from './world.js';
 
 export const SAMPLE_LAYOUTS = ['train-test-folders', 'aligned', 'both'] as const;
 export type SampleLayout = (typeof SAMPLE_LAYOUTS)[number];
@@ -32,8 +32,8 @@ export function tileSeed(seed: number, split: SampleSplit, index: number): numbe
 }
 
 /** One paired tile, rendered in memory. Pure and deterministic. */
-export function generatePair(size: number, seed: number): SamplePair {
-  const world = generateWorld(size, seed);
+export function generatePair(size: number, seed: number, options: WorldOptions = {}): SamplePair {
+  const world = generateWorld(size, seed, options);
   return { world, aerial: renderAerial(world), map: renderMap(world) };
 }
 
@@ -46,6 +46,8 @@ export interface GenerateSampleOptions {
   /** Tile side in pixels (default 256). */
   size?: number;
   seed?: number;
+  /** Pixels per world unit (default 1: roads and roofs keep their pixel size whatever the tile size). */
+  scale?: number;
   layout?: SampleLayout;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -58,6 +60,7 @@ export interface SampleManifest {
   testCount: number;
   size: number;
   seed: number;
+  scale: number;
   layout: SampleLayout;
   /** File names, the same in every folder of the layout. */
   train: string[];
@@ -80,6 +83,9 @@ export function normaliseSampleOptions(options: GenerateSampleOptions) {
   const testCount = options.testCount ?? Math.max(1, Math.round(count / 5));
   const seed = options.seed ?? 0;
   const layout = options.layout ?? 'train-test-folders';
+  const scale = options.scale ?? 1;
+  if (!(scale >= 0.125 && scale <= 16))
+    throw new Error(`Sample scale must be from 0.125 to 16 px per unit (got ${scale})`);
   checkInteger('count', count, 1, 100_000);
   checkInteger('test count', testCount, 0, 100_000);
   checkInteger('size', size, 16, 4096);
@@ -88,7 +94,7 @@ export function normaliseSampleOptions(options: GenerateSampleOptions) {
   if (!SAMPLE_LAYOUTS.includes(layout)) {
     throw new Error(`Unknown sample layout "${layout}". Choose one of: ${SAMPLE_LAYOUTS.join(', ')}`);
   }
-  return { size, count, testCount, seed, layout };
+  return { size, count, testCount, seed, scale, layout };
 }
 
 /** Refuses any folder that holds something other than an earlier Duet sample. */
@@ -135,7 +141,7 @@ export function sideBySide(a: Uint8Array, b: Uint8Array, size: number): Uint8Arr
 }
 
 export async function generateSample(options: GenerateSampleOptions): Promise<SampleManifest> {
-  const { size, count, testCount, seed, layout } = normaliseSampleOptions(options);
+  const { size, count, testCount, seed, scale, layout } = normaliseSampleOptions(options);
   const dir = path.resolve(options.dir);
   await prepareFolder(dir);
   const folders = layout !== 'aligned';
@@ -159,6 +165,7 @@ export async function generateSample(options: GenerateSampleOptions): Promise<Sa
     testCount,
     size,
     seed,
+    scale,
     layout,
     train: [],
     test: [],
@@ -170,7 +177,7 @@ export async function generateSample(options: GenerateSampleOptions): Promise<Sa
   for (const [split, n] of splits) {
     for (let i = 0; i < n; i++) {
       if (options.signal?.aborted) throw new Error('Sample generation was cancelled');
-      const pair = generatePair(size, tileSeed(seed, split, i));
+      const pair = generatePair(size, tileSeed(seed, split, i), { scale });
       const name = sampleFileName(i);
       const writes: Promise<void>[] = [];
       if (folders) {

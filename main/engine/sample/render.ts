@@ -4,7 +4,7 @@
  * Both are raw RGB buffers, row-major, 3 bytes a pixel. Pure and deterministic for a world.
  */
 import { hashSeed, Rng, ValueNoise } from './random.js';
-import { Casing, Label, type World, worldScale } from './world.js';
+import { Casing, Label, type World } from './world.js';
 
 export type Rgb = readonly [number, number, number];
 
@@ -70,7 +70,7 @@ const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 export function renderAerial(world: World): Uint8Array {
   const { size, label, casing, canopy, shore, urban, objectId } = world;
-  const k = worldScale(size);
+  const k = world.scale;
   const n = size * size;
   const rng = new Rng(hashSeed(world.seed, 0xae71a1));
   const coarse = new ValueNoise(hashSeed(world.seed, 11));

@@ -52,6 +52,8 @@ export interface Field {
 export interface World {
   size: number;
   seed: number;
+  /** Pixels per world unit. */
+  scale: number;
   label: Uint8Array;
   casing: Uint8Array;
   /** 1 where a lane marking is painted on a major road (aerial only). */
@@ -105,21 +107,26 @@ const CROPS: [number, number, number][] = [
   [176, 170, 96],
 ];
 
-/** Pixels per world unit for a tile of `size` px. */
-export function worldScale(size: number): number {
-  return size / 256;
+export interface WorldOptions {
+  /**
+   * Pixels per world unit (default 1: a fixed ground resolution, so a smaller tile shows a smaller area
+   * with roads and roofs the same size in pixels, as a crop of a larger map would).
+   */
+  scale?: number;
 }
 
-export function generateWorld(size: number, seed: number): World {
+export function generateWorld(size: number, seed: number, options: WorldOptions = {}): World {
   if (!Number.isInteger(size) || size < 16 || size > 4096) {
     throw new Error(`Sample tile size must be an integer from 16 to 4096 px (got ${size})`);
   }
+  const k = options.scale ?? 1;
+  if (!(k >= 0.125 && k <= 16)) throw new Error(`Sample scale must be from 0.125 to 16 px per unit (got ${k})`);
   const n = size * size;
-  const k = worldScale(size);
   const rng = new Rng(hashSeed(seed, 0x5a4d));
   const world: World = {
     size,
     seed,
+    scale: k,
     label: new Uint8Array(n),
     casing: new Uint8Array(n),
     marking: new Uint8Array(n),
@@ -160,18 +167,18 @@ export function generateWorld(size: number, seed: number): World {
 function placeWater(world: World, rng: Rng, k: number): void {
   const { size, label } = world;
   const roll = rng.next();
-  if (roll < 0.2) {
+  if (roll < 0.12) {
     const hw = Math.max(3, rng.range(10, 26) * k);
     const curve = randomCurve(rng, size);
     const edge = new Float32Array(size * size).fill(Number.POSITIVE_INFINITY);
     for (const s of polylineSegments(curve, hw, false)) rasterSegment(edge, size, s, () => {});
     for (let i = 0; i < edge.length; i++) if (edge[i]! < 0) label[i] = Label.Water;
-  } else if (roll < 0.42) {
+  } else if (roll < 0.3) {
     const noise = new ValueNoise(rng.int(0, 2 ** 30));
     const dir = rng.range(0, Math.PI * 2);
     const dx = Math.cos(dir);
     const dy = Math.sin(dir);
-    const reach = rng.range(0.15, 0.45);
+    const reach = rng.range(0.12, 0.4);
     for (let y = 0, i = 0; y < size; y++) {
       for (let x = 0; x < size; x++, i++) {
         // Signed distance from the tile centre along `dir`, in tile widths: water beyond `1 - reach`.
@@ -347,7 +354,7 @@ function polylineSegments(pts: [number, number][], hw: number, major: boolean): 
 }
 
 function halfWidths(k: number, rng: Rng): { minor: number; major: number } {
-  return { minor: Math.max(1, rng.range(3.6, 5) * k), major: Math.max(1.5, rng.range(6, 8.5) * k) };
+  return { minor: Math.max(1, rng.range(3, 4.2) * k), major: Math.max(1.5, rng.range(5, 7) * k) };
 }
 
 function layOutRoads(world: World, g: Grid, rng: Rng, k: number): Segment[] {
@@ -530,7 +537,7 @@ function addBuilding(world: World, g: Grid, rng: Rng, u: number, v: number, hw: 
     }
   }
   if (inside.length === 0) return;
-  const k = worldScale(size);
+  const k = world.scale;
   const style: RoofStyle = city ? (rng.chance(0.75) ? 'flat' : 'hip') : rng.chance(0.6) ? 'gable' : 'hip';
   const roof = rng.pick(city ? ROOFS.slice(2) : ROOFS);
   const jitter = (c: number) => Math.min(255, Math.max(0, c + rng.range(-14, 14)));

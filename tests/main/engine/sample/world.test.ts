@@ -103,12 +103,12 @@ describe('generatePair', () => {
       };
       const isRoad = (i: number) => world.label[i] === Label.MinorRoad || world.label[i] === Label.MajorRoad;
       for (let y = 0; y < size; y++) {
-        for (let x = 0; x < size - 6; x++) {
+        for (let x = 0; x < size - 24; x++) {
           const i = y * size + x;
           if (!isRoad(i)) continue;
           roadPixels++;
           if (roadish(i)) agreeAligned++;
-          if (roadish(i + 6)) agreeShifted++;
+          if (roadish(i + 24)) agreeShifted++;
         }
       }
     }

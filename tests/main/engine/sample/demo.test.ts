@@ -1,0 +1,101 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../../main/engine/backend.js';
+import { DEMO_MARKER, isDemoCancelled, runDemo } from '../../../../main/engine/sample/demo.js';
+
+const temps: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), 'duet-demo-'));
+  temps.push(d);
+  return d;
+}
+// Training convolutions on the plain cpu backend takes minutes a step: these tests need wasm's kernels.
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'wasm' } });
+});
+afterAll(async () => {
+  for (const d of temps) await rm(d, { recursive: true, force: true });
+});
+
+// Small enough for a shared CPU: 32 px crops of 36 px tiles, a couple of iterations.
+const small = {
+  settings: { size: 32, loadSize: 36 },
+  count: 4,
+  testCount: 2,
+  maxIterations: 2,
+  minutes: 5,
+  backend: 'wasm',
+};
+
+describe('runDemo', () => {
+  it('generates, trains, translates, scores and writes the report, leaking no tensors', async () => {
+    const outDir = path.join(await tempDir(), 'demo');
+    const before = tf.memory().numTensors;
+    const stages: string[] = [];
+    const result = await runDemo({
+      ...small,
+      outDir,
+      l1Baseline: true,
+      onEvent: (e) => {
+        if (e.type === 'stage') stages.push(e.stage);
+      },
+    });
+    expect(stages).toEqual(['backend', 'sample', 'train', 'translate', 'l1-baseline', 'report']);
+    expect(result.iterations).toBe(2);
+    expect(result.metrics.map((m) => m.name)).toEqual(['pix2pix (this run)', 'L1 only, no GAN', 'most common colour']);
+    for (const m of result.metrics) {
+      expect(m.count).toBe(2);
+      expect(m.pixelAccuracy).toBeGreaterThanOrEqual(0);
+      expect(m.pixelAccuracy).toBeLessThanOrEqual(1);
+      expect(m.rmse).toBeGreaterThan(0);
+    }
+    expect((await readdir(outDir)).sort()).toEqual([DEMO_MARKER, 'metrics.json', 'report', 'sample', 'translated']);
+    expect((await readdir(path.join(outDir, 'translated'))).sort()).toEqual(['0001.png', '0002.png']);
+    const html = await readFile(result.reportPath, 'utf8');
+    expect(html).toContain(result.backend.split(' ')[0]!);
+    expect(html).toContain('most common colour');
+    expect(html).toContain('aria-label="G_L1 loss"');
+    expect(tf.memory().numTensors).toBe(before);
+    const saved = JSON.parse(await readFile(path.join(outDir, 'metrics.json'), 'utf8'));
+    expect(saved.metrics).toHaveLength(3);
+  }, 240_000);
+
+  it('runs CycleGAN too, and may run again into its own earlier output', async () => {
+    const outDir = await tempDir();
+    await runDemo({ ...small, outDir, maxIterations: 1 });
+    const result = await runDemo({ ...small, outDir, model: 'cyclegan', maxIterations: 1 });
+    expect(result.metrics[0]!.name).toBe('cyclegan (this run)');
+    expect(result.settings.model).toBe('cyclegan');
+  }, 240_000);
+
+  it('refuses a folder with other files, bad budgets and unknown models', async () => {
+    const outDir = await tempDir();
+    await writeFile(path.join(outDir, 'notes.txt'), 'mine');
+    await expect(runDemo({ ...small, outDir })).rejects.toThrow(/not empty and is not an earlier Duet demo/);
+    expect(await readdir(outDir)).toEqual(['notes.txt']);
+    await expect(runDemo({ ...small, outDir: await tempDir(), minutes: 0 })).rejects.toThrow(/--minutes must be/);
+    await expect(runDemo({ ...small, outDir: await tempDir(), model: 'unet' as unknown as 'pix2pix' })).rejects.toThrow(
+      /Unknown model "unet"/,
+    );
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    const run = runDemo({
+      ...small,
+      maxIterations: undefined,
+      outDir: await tempDir(),
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'stage' && e.stage === 'train') controller.abort();
+      },
+    });
+    const err = await run.catch((e: unknown) => e);
+    expect(isDemoCancelled(err)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 240_000);
+});
