@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerNetworks(program);
   registerBench(program);
+  registerDemo(program);
   return program;
 }
 
