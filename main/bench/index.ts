@@ -8,9 +8,11 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
 import { benchData } from './data.js';
+import { qualityBenchArea } from './quality.js';
 import { soakBenchArea } from './soak.js';
 import { benchTraining, formatTrainingBench } from './training.js';
 import { translateBenchArea } from './translate.js';
+import { wasmBenchArea } from './wasm.js';
 
 /** One measured number. */
 export interface BenchRow {
@@ -92,6 +94,8 @@ export const BENCH_AREAS: BenchArea[] = [
   },
   translateBenchArea,
   soakBenchArea,
+  qualityBenchArea,
+  wasmBenchArea,
 ];
 
 export interface BenchReport {
