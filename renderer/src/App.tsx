@@ -2,7 +2,8 @@
  * The window: a sidebar of screens and the screen itself. The route lives in the URL hash, so a
  * reload comes back to the same screen and project (and Monitor reconnects to a live run).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { EngineStatusEvent, OpenProjectResponse } from '../../main/contract/api';
 import type { AppSettings, Project, RunSummary } from '../../main/contract/index';
 import { useApi, useAsync } from './api/context';
 import { ErrorMessage, Loading } from './components/States';
@@ -33,11 +34,43 @@ export interface ProjectContext {
   setProject: (p: Project) => void;
 }
 
+/** The engine process's exits and restarts, shown as a banner until it is ready again (then briefly). */
+function useEngineStatus(): EngineStatusEvent | null {
+  const api = useApi();
+  const [status, setStatus] = useState<EngineStatusEvent | null>(null);
+  useEffect(
+    () =>
+      api.onEngineStatus((e) => {
+        setStatus(e.state === 'starting' ? null : e);
+        if (e.state === 'ready') setTimeout(() => setStatus((s) => (s === e ? null : s)), 5000);
+      }),
+    [api],
+  );
+  return status;
+}
+
+function cacheProject(r: OpenProjectResponse): void {
+  try {
+    sessionStorage.setItem(`duet-project:${r.project.id}`, JSON.stringify(r));
+  } catch {
+    // storage can be off: the screen then waits for the engine
+  }
+}
+function cachedProject(projectId: string): OpenProjectResponse | undefined {
+  try {
+    const raw = sessionStorage.getItem(`duet-project:${projectId}`);
+    return raw ? (JSON.parse(raw) as OpenProjectResponse) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function App() {
   const api = useApi();
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
   const [lastProjectId, setLastProjectId] = useState<string | undefined>(route.projectId);
   const settings = useAsync(() => api.getSettings(), [api]);
+  const engine = useEngineStatus();
   const theme = useResolvedTheme(settings.data?.theme ?? 'system');
 
   useEffect(() => {
@@ -55,17 +88,29 @@ export function App() {
 
   // Screens that need a project fall back to the last one opened.
   const projectId = PROJECT_SCREENS.includes(route.screen) ? (route.projectId ?? lastProjectId) : lastProjectId;
-  const opened = useAsync(async () => (projectId ? api.openProject({ projectId }) : null), [api, projectId]);
-  // Until the newly asked-for project has loaded, show none rather than the previous one.
-  const project = opened.data?.project.id === projectId ? opened.data?.project : undefined;
+  const opened = useAsync(async () => {
+    if (!projectId) return null;
+    const r = await api.openProject({ projectId });
+    cacheProject(r);
+    return r;
+  }, [api, projectId]);
+  // Until the newly asked-for project has loaded, show none rather than the previous one — but a busy
+  // engine (training) can answer late: after a reload, show the project as last seen meanwhile.
+  const cached = useMemo(() => (projectId ? cachedProject(projectId) : undefined), [projectId]);
+  const openedData = opened.data?.project.id === projectId ? opened.data : cached;
+  const project = openedData?.project;
 
   const ctx: ProjectContext | null =
-    opened.data && project
+    openedData && project
       ? {
           project,
-          runs: opened.data.runs,
+          runs: openedData.runs,
           reload: opened.reload,
-          setProject: (p) => opened.setData({ project: p, runs: opened.data?.runs ?? [] }),
+          setProject: (p) => {
+            const next = { project: p, runs: openedData.runs };
+            cacheProject(next);
+            opened.setData(next);
+          },
         }
       : null;
 
@@ -75,7 +120,7 @@ export function App() {
   let body: React.ReactNode;
   if (needsProject && !projectId) {
     body = <ProjectsScreen navigate={navigate} hint="Open or create a project first." />;
-  } else if (needsProject && opened.error) {
+  } else if (needsProject && opened.error && !ctx) {
     body = (
       <div className="screen">
         <ErrorMessage error={opened.error} />
@@ -136,6 +181,16 @@ export function App() {
         </div>
       </nav>
       <main className="content" id="content">
+        {engine && (
+          <div
+            className={`alert${engine.state === 'ready' ? ' info' : ''}`}
+            role="alert"
+            style={{ margin: '16px 28px 0' }}
+          >
+            {engine.message ??
+              (engine.state === 'ready' ? 'The engine is back.' : `The engine process ${engine.state}.`)}
+          </div>
+        )}
         {body}
       </main>
     </div>

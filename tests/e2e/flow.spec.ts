@@ -56,6 +56,11 @@ test.afterAll(async () => {
   }
 });
 
+test.afterEach(async ({}, info) => {
+  // On a failure, what duet serve and its engine said is the first thing to read.
+  if (info.status !== info.expectedStatus && serve) console.log(`[duet serve output]\n${serve.output().slice(-4000)}`);
+});
+
 function needs(...what: string[]) {
   for (const w of what) test.skip(Boolean(missing[w]), `waits on the engine: ${missing[w]}`);
 }
@@ -111,7 +116,26 @@ test('two dropped folders show thumbnails, counts, a skipped file with its reaso
   await expect(page.getByTestId('suggested-model')).toHaveText(/pix2pix/);
 });
 
-test('the quick preset trains: losses and samples update, pause and resume, a reload reconnects, stop', async () => {
+test('every screen, in light and dark', async () => {
+  for (const theme of ['light', 'dark'] as const) {
+    await nav('Settings').click();
+    await main()
+      .getByRole('radio', { name: theme === 'light' ? 'Light' : 'Dark' })
+      .check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await page.screenshot({ path: `${SHOTS}/settings-${theme}.png` });
+    for (const screen of ['Projects', 'Data', 'Train', 'Monitor', 'Translate', 'Models']) {
+      await nav(screen).click();
+      await expect(page.getByRole('heading', { level: 1, name: screen })).toBeVisible();
+      // Let images and the chart settle before the picture.
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${SHOTS}/${screen.toLowerCase()}-${theme}.png` });
+    }
+  }
+});
+
+test('the quick preset trains: losses and samples update, pause, resume and stop', async () => {
   needs('scan', 'runs');
   await nav('Train').click();
   await main().getByRole('radio', { name: 'Quick' }).check();
@@ -144,17 +168,6 @@ test('the quick preset trains: losses and samples update, pause and resume, a re
   await main().getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByTestId('run-state')).toHaveText('running');
   await page.screenshot({ path: `${SHOTS}/monitor-live.png` });
-
-  // A reload mid-run: the window finds the live run, its history and its events again.
-  const pointsBefore = Number(await chart.getAttribute('data-points'));
-  await page.reload();
-  await expect(page.getByRole('heading', { level: 1, name: 'Monitor' })).toBeVisible();
-  await expect(page.getByTestId('run-state')).toHaveText(/running|finished/);
-  await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(pointsBefore);
-  const afterReload = Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, ''));
-  await expect
-    .poll(async () => Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, '')), { timeout: 120_000 })
-    .toBeGreaterThan(afterReload);
 
   const stop = main().getByRole('button', { name: 'Stop' });
   if (await stop.isEnabled()) {
@@ -199,21 +212,35 @@ test('the run is saved as a model; a folder is translated, compared and exported
   }
 });
 
-test('every screen, in light and dark', async () => {
-  for (const theme of ['light', 'dark'] as const) {
-    await nav('Settings').click();
-    await main()
-      .getByRole('radio', { name: theme === 'light' ? 'Light' : 'Dark' })
-      .check();
-    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    await page.screenshot({ path: `${SHOTS}/settings-${theme}.png` });
-    for (const screen of ['Projects', 'Data', 'Train', 'Monitor', 'Translate', 'Models']) {
-      await nav(screen).click();
-      await expect(page.getByRole('heading', { level: 1, name: screen })).toBeVisible();
-      // Let images and the chart settle before the picture.
-      await page.waitForLoadState('networkidle').catch(() => undefined);
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: `${SHOTS}/${screen.toLowerCase()}-${theme}.png` });
-    }
-  }
+test('a reload during training reconnects to the live run', async () => {
+  needs('scan', 'runs');
+  await nav('Train').click();
+  await main().getByRole('radio', { name: 'Quick' }).check();
+  await page.getByLabel('Image size (px)').fill('32');
+  await main().getByText('Advanced settings').click();
+  await page.getByLabel('Load size (px)').fill('36');
+  await page.getByLabel('Iterations', { exact: true }).fill(String(ITERATIONS));
+  await main().getByRole('button', { name: 'Train', exact: true }).click();
+  const chart = page.getByTestId('loss-chart');
+  const iteration = page.getByTestId('progress-iteration');
+  await expect(chart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 120_000 });
+  // The reload: the window finds the live run, its history and its events again.
+  const pointsBefore = Number(await chart.getAttribute('data-points'));
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Monitor' })).toBeVisible();
+  await expect(page.getByTestId('run-state')).toHaveText(/running|finished/);
+  // The logged history comes from the engine, which answers between training steps: allow it time, and
+  // say how long it took.
+  const asked = Date.now();
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(pointsBefore);
+  console.log(`[flow] history after reload: ${Date.now() - asked} ms (${pointsBefore} points before the reload)`);
+  const afterReload = Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, ''));
+  await expect
+    .poll(async () => Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, '')), { timeout: 120_000 })
+    .toBeGreaterThan(afterReload);
+
+  await main().getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText(/stopped|finished/, { timeout: 60_000 });
 });

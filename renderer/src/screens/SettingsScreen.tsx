@@ -29,7 +29,15 @@ export function SettingsScreen({
   useEffect(() => {
     setWorkspace(settings?.workspace ?? system.data?.workspace ?? '');
   }, [settings?.workspace, system.data?.workspace]);
-  const save = useAction(async (patch: Partial<AppSettings>) => onSaved(await api.setSettings(patch)));
+  const saveNow = useAction(async (patch: Partial<AppSettings>) => onSaved(await api.setSettings(patch)));
+  // The choice shows at once; the saved settings replace it when they come back (or the error shows).
+  const save = {
+    ...saveNow,
+    run: (patch: Partial<AppSettings>) => {
+      if (settings) onSaved({ ...settings, ...patch });
+      return saveNow.run(patch);
+    },
+  };
   const workspaceError = workspace.trim() === '' ? 'Enter a folder for Duet’s projects and models.' : undefined;
 
   if (error)
