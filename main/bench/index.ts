@@ -12,6 +12,7 @@ import { qualityBenchArea } from './quality.js';
 import { soakBenchArea } from './soak.js';
 import { benchTraining, formatTrainingBench } from './training.js';
 import { translateBenchArea } from './translate.js';
+import { wasmBenchArea } from './wasm.js';
 
 /** One measured number. */
 export interface BenchRow {
@@ -94,6 +95,7 @@ export const BENCH_AREAS: BenchArea[] = [
   translateBenchArea,
   soakBenchArea,
   qualityBenchArea,
+  wasmBenchArea,
 ];
 
 export interface BenchReport {
