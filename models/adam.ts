@@ -42,9 +42,10 @@ export class Adam {
     this.step += 1;
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
-    tf.tidy(() => {
-      grads.forEach((g, i) => {
-        if (!g) return;
+    // One scope per variable, so the update's temporaries never exist for all weights at once.
+    grads.forEach((g, i) => {
+      if (!g) return;
+      tf.tidy(() => {
         const m = this.m[i]!;
         const v = this.v[i]!;
         const variable = this.variables[i]!;
