@@ -70,7 +70,7 @@ describe('engine message protocol', () => {
     const a = client.request('listProjects', {});
     const b = client.request('listModels', {});
     await Promise.resolve();
-    const [ra, rb] = children[0]?.sent.filter((m) => m.kind === 'request') as Array<{ id: number }>;
+    const [ra, rb] = (children[0]?.sent ?? []).filter((m) => m.kind === 'request') as Array<{ id: number }>;
     children[0]?.reply({ kind: 'response', id: rb?.id, ok: true, result: ['models'] });
     children[0]?.reply({ kind: 'response', id: ra?.id, ok: false, error: { code: 'not-found', message: 'gone' } });
     expect(await b).toEqual(['models']);
