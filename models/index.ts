@@ -51,6 +51,8 @@ export {
   totalIterations,
 } from './schedule.js';
 export { type PackedTensors, packTensors, type TensorEntry, unpackTensors } from './state.js';
+// Tiled, seamless inference for images larger than the training size (the translation engineer's module).
+export * from './tiling.js';
 export {
   CYCLEGAN_LOSS_NAMES,
   createTrainer,
