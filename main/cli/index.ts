@@ -35,6 +35,9 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Commands whose action returns while they keep serving; every other command ends the process when done. */
+const LONG_RUNNING = new Set(['serve']);
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
@@ -42,6 +45,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`duet: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = process.exitCode || 1;
   }
+  // The threaded wasm backend keeps worker threads alive; a finished command must not hang on them.
+  if (!LONG_RUNNING.has(argv[2] ?? '')) process.exit(process.exitCode ?? 0);
 }
 
 await main();

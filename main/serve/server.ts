@@ -11,7 +11,7 @@
  *   WS   /api/ws?token=…      requests and pushed events (main/contract/ws-client.ts has the format)
  */
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
