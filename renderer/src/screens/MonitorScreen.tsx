@@ -233,6 +233,30 @@ function RunView({
     };
   }, [api, projectId, runId, store]);
 
+  // An ended run may have written its last checkpoint without an event (stop writes one): read the
+  // run once more when it ends.
+  const ended = ['stopped', 'finished', 'failed'].includes(live.state);
+  useEffect(() => {
+    if (!ended) return;
+    let active = true;
+    api.getRun({ projectId, runId }).then(
+      (run) =>
+        active &&
+        setLive((l) => {
+          const checkpoints = [...l.checkpoints];
+          for (const c of run.checkpoints)
+            if (!checkpoints.some((y) => y.iteration === c.iteration)) checkpoints.push(c);
+          const samples = [...l.samples];
+          for (const x of run.samples) if (!samples.some((y) => y.iteration === x.iteration)) samples.push(x);
+          return { ...l, checkpoints, samples: samples.sort((a, b) => a.iteration - b.iteration) };
+        }),
+      () => undefined,
+    );
+    return () => {
+      active = false;
+    };
+  }, [ended, api, projectId, runId]);
+
   const control = useAction(async (what: 'pause' | 'resume' | 'stop') => {
     const ref = { projectId, runId };
     const r =

@@ -1,5 +1,5 @@
 /** Train: model type, preset, size and the main settings (advanced folded away), validated inline. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PresetName, TrainingSettings } from '../../../main/contract/index';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
@@ -76,6 +76,9 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   const presets = useAsync(() => api.listPresets({ model }), [api, model]);
   const system = useAsync(() => api.getSystemInfo(), [api]);
   const [preset, setPreset] = useState<PresetName | 'custom'>('quick');
+  // The project's run list may be from before a run ended: ask again when the screen opens.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening
+  useEffect(() => ctx.reload(), []);
   const [edits, setEdits] = useState<Partial<Record<SettingKey, string>>>({});
 
   const presetSettings = preset === 'custom' ? {} : (presets.data?.find((p) => p.name === preset)?.settings ?? {});
@@ -240,7 +243,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
           </p>
         )}
         <div className="row">
-          <button type="submit" className="btn primary big" disabled={hasErrors || start.busy || Boolean(activeRun)}>
+          <button type="submit" className="btn primary big" disabled={hasErrors || start.busy}>
             {start.busy ? 'Starting…' : 'Train'}
           </button>
           <button type="button" className="btn" onClick={() => navigate({ screen: 'data', projectId: project.id })}>
