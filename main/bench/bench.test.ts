@@ -87,3 +87,12 @@ describe('training bench', () => {
     expect(lines[1]).toBe('cyclegan resnet_9blocks + basic 256 px on wasm: refused — needs about 5.1 GB');
   });
 });
+
+describe('wasm memory errors', () => {
+  it('are recognised so the bench names the 4 GB limit instead of a raw wasm error', async () => {
+    const { isWasmMemoryError } = await import('./training.js');
+    expect(isWasmMemoryError('memory access out of bounds')).toBe(true);
+    expect(isWasmMemoryError('Invalid typed array length: 205520896')).toBe(true);
+    expect(isWasmMemoryError('Kernel not registered')).toBe(false);
+  });
+});

@@ -85,6 +85,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Errors wasm raises when its 4 GB heap is exhausted (they arrive fast: the first large allocation). */
+export function isWasmMemoryError(message: string): boolean {
+  return /memory access out of bounds|Invalid typed array length|out of memory|Cannot enlarge memory|Aborted\(/i.test(
+    message,
+  );
+}
+
 /** Why training cannot run on this backend at all, or undefined. */
 export function trainingUnsupportedReason(backend: string): string | undefined {
   for (const kernel of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
@@ -103,6 +110,8 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   const log = options.log ?? (() => {});
   const records: TrainingBenchRecord[] = [];
   const unsupported = trainingUnsupportedReason(backendName);
+  // After wasm runs out of memory its heap is unusable for the rest of the process.
+  let wasmExhausted: string | undefined;
 
   for (const size of options.sizes ?? [64, 128, 256]) {
     for (const model of ['cyclegan', 'pix2pix'] as const) {
@@ -111,9 +120,11 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
       if (model === 'cyclegan' && PYTORCH_CYCLEGAN_SECONDS[size])
         record.pytorchSeconds = PYTORCH_CYCLEGAN_SECONDS[size];
       records.push(record);
-      if (unsupported) {
+      if (unsupported || wasmExhausted) {
         record.status = 'refused';
-        record.message = `Cannot train here: ${unsupported}`;
+        record.message = unsupported
+          ? `Cannot train here: ${unsupported}`
+          : `Not run: WebAssembly's memory was exhausted by ${wasmExhausted}; run this size on its own.`;
         log(`${model} ${size} px: refused — ${record.message}`);
         continue;
       }
@@ -154,9 +165,16 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
           `${model} ${size} px: ${record.secondsPerIteration.toFixed(2)} s/iteration (${record.cpuSecondsPerIteration.toFixed(2)} s CPU)`,
         );
       } catch (err) {
-        record.status = 'failed';
-        record.message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        log(`${model} ${size} px: failed — ${record.message}`);
+        const raw = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+        if (backendName === 'wasm' && isWasmMemoryError(raw)) {
+          wasmExhausted = `${model} at ${size} px`;
+          record.status = 'refused';
+          record.message = `${model} at ${size} px does not fit in WebAssembly's 4 GB memory ("${raw}"). Train at ${size / 2} px or smaller, or install @tensorflow/tfjs-node (or -gpu) for larger crops.`;
+        } else {
+          record.status = 'failed';
+          record.message = raw;
+        }
+        log(`${model} ${size} px: ${record.status} — ${record.message}`);
       }
     }
   }
@@ -173,6 +191,11 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
     cpuSamples: [],
   };
   records.push(record);
+  if (wasmExhausted) {
+    record.status = 'refused';
+    record.message = `Not run: WebAssembly's memory was exhausted by ${wasmExhausted}; run inference on its own.`;
+    return records;
+  }
   try {
     const trainer = createTrainer({ model: 'cyclegan', lambdaIdentity: 0 });
     const x = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
