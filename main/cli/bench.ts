@@ -21,8 +21,11 @@ export function registerBench(program: Command): void {
       const report = await runBench({ only, backend });
       await mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
       await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
-      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${formatBenchTable(report)}\n\nWritten to ${opts.out}\n`);
       if (report.areas.some((a) => a.error)) process.exitCode = 1;
+      const text = opts.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${formatBenchTable(report)}\n\nWritten to ${opts.out}\n`;
+      // wasm's worker threads keep Node alive after the last measurement: exit once the output is out.
+      process.stdout.write(text, () => process.exit(process.exitCode ?? 0));
     });
 }
