@@ -131,6 +131,19 @@ function message(err: unknown): string {
   return text.split('\n')[0]?.slice(0, 400) ?? 'unknown error';
 }
 
+/**
+ * tfjs's cpu backend prints a banner suggesting tfjs-node on its first use in Node. Duet already chose
+ * its backend and reports why (`duet info`), so the banner would only be noise on every command.
+ */
+function quietCpuBanner(): void {
+  try {
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu) cpu.firstUse = false;
+  } catch {
+    // the cpu backend is not registered: nothing to quiet
+  }
+}
+
 function readGpu(): boolean {
   const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
   return b?.isUsingGpuDevice === true;
@@ -165,8 +178,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const ok = await tf.setBackend(loaded.name);
       if (!ok) throw new Error(`tfjs could not initialise the "${loaded.name}" backend`);
       await tf.ready();
-      attempts.push({ candidate, ok: true });
-      return {
+      quietCpuBanner();
+      // Read everything before recording success, so a failure here falls through with one attempt.
+      const report: Omit<BackendReport, 'attempts'> = {
         candidate,
         backend: tf.getBackend(),
         gpu: readGpu(),
@@ -174,8 +188,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         tensorflowVersion: loaded.tensorflowVersion,
         wasmFeatures: loaded.name === 'wasm' ? readWasmFeatures() : undefined,
         forcedBy,
-        attempts,
       };
+      attempts.push({ candidate, ok: true });
+      return { ...report, attempts };
     } catch (err) {
       attempts.push({ candidate, ok: false, reason: message(err) });
     }
