@@ -81,6 +81,12 @@ export interface RunHooks {
   checkpointIo?: CheckpointIo;
   /** The backend report to record; by default the active tfjs backend. */
   backend?: BackendReportDto;
+  /**
+   * Awaited between steps, after the loop has let pending messages in: the engine process resolves it
+   * once the requests those messages started have answered, so a window's requests are not served one
+   * file operation per (long, synchronous) training step.
+   */
+  betweenSteps?: () => Promise<void>;
 }
 
 export interface StartRunOptions extends RunHooks {
@@ -402,8 +408,11 @@ class RunJob implements RunHandle {
     return this.done;
   }
 
-  summary(): Promise<RunSummary> {
-    return readRunSummary(this.dir, this.workspace);
+  async summary(): Promise<RunSummary> {
+    const files = await readRunSummary(this.dir, this.workspace);
+    // status.json trails the loop (it is written only at state changes and checkpoints, and not yet at all
+    // right after start): a live run's state and iteration are the job's own.
+    return { ...files, state: this.currentState, iteration: Math.max(files.iteration, this.it) };
   }
 
   private isEnded(): boolean {
@@ -509,8 +518,9 @@ class RunJob implements RunHandle {
         });
         if (this.it % sampleEvery === 0 || this.it === total) await this.writeSample();
         if (this.it % checkpointEvery === 0) await this.checkpoint();
-        // Let pause/stop messages in between steps.
+        // Let pause/stop messages and other requests in between steps, and let those requests finish.
         await new Promise<void>((r) => setImmediate(r));
+        if (this.hooks.betweenSteps) await this.hooks.betweenSteps();
       }
       const finished = this.it >= total;
       if (!finished) await this.setState('stopping');

@@ -56,6 +56,11 @@ const MODULE_OF: Partial<Record<DuetOperationName, string>> = {
   evalModel: 'eval',
 };
 
+/** Requests that wait on the training loop itself: a loop waiting for them would only wait its limit. */
+const WAITS_ON_TRAINING: ReadonlySet<DuetOperationName> = new Set(['startRun', 'resumeRunFrom', 'pauseRun', 'stopRun']);
+/** Longest a training loop waits between two steps for requests to answer (a long job must not stall it). */
+const BETWEEN_STEPS_MAX_MS = 250;
+
 const MODULE_PURPOSE: Record<string, string> = {
   sample: 'the built-in sample world (main/engine/sample/)',
   dataset: 'folder scanning (main/engine/dataset/)',
@@ -70,6 +75,8 @@ export class EngineService {
   private readonly models: ModelService;
   private readonly runs: RunService;
   private readonly handlers: Handlers;
+  private inFlight = 0;
+  private settledWaiters: Array<() => void> = [];
 
   constructor(private readonly options: EngineServiceOptions) {
     this.projects = new ProjectStore(options.workspace);
@@ -80,6 +87,7 @@ export class EngineService {
       () => options.backend,
       () => options.backendError,
       (e) => options.emit('run', e),
+      () => this.requestsSettled(BETWEEN_STEPS_MAX_MS),
     );
     this.handlers = this.buildHandlers();
   }
@@ -163,7 +171,38 @@ export class EngineService {
       const what = mod ? MODULE_PURPOSE[mod] : 'its engine module';
       throw new DuetError('not-available', `${name} is not available yet in this build: ${what} is not wired in.`);
     }
-    return handler(request);
+    if (WAITS_ON_TRAINING.has(name)) return handler(request);
+    this.inFlight += 1;
+    try {
+      return await handler(request);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) {
+        // After the answer has gone out (its send is a continuation of this handler), not before.
+        const waiters = this.settledWaiters.splice(0);
+        if (waiters.length)
+          setImmediate(() => {
+            for (const w of waiters) w();
+          });
+      }
+    }
+  }
+
+  /**
+   * Resolves once no request is being handled, or after `maxMs`: a training loop awaits it between
+   * steps so the window's requests (each a chain of file reads) answer in one pause instead of one read
+   * per step.
+   */
+  requestsSettled(maxMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.settledWaiters.push(done);
+    });
   }
 
   /** Runs training now, for quit confirmation and the delete guard. */

@@ -22,6 +22,8 @@ export class RunService {
     private readonly backend: () => BackendReport | null,
     private readonly backendError: () => string | undefined,
     private readonly emitRun: (event: RunEvent) => void,
+    /** Awaited by a training loop between its steps (see RunHooks.betweenSteps). */
+    private readonly betweenSteps?: () => Promise<void>,
   ) {}
 
   private requireBackend(): BackendReport {
@@ -107,6 +109,7 @@ export class RunService {
         settings,
         name: r.name,
         backend,
+        betweenSteps: this.betweenSteps,
       });
     } catch (err) {
       throw new DuetError('invalid-request', (err as Error).message);
@@ -132,8 +135,15 @@ export class RunService {
     return this.summaryOf(r);
   }
 
-  list(projectId: string): Promise<RunSummary[]> {
-    return listRuns(this.workspace, projectId);
+  async list(projectId: string): Promise<RunSummary[]> {
+    const runs = await listRuns(this.workspace, projectId);
+    // A training run's status.json trails its loop: the list reports the live state, as getRun does.
+    return runs.map((r) => {
+      const h = this.active.get(r.id);
+      return h && h.projectId === projectId
+        ? { ...r, state: h.state, iteration: Math.max(r.iteration, h.iteration) }
+        : r;
+    });
   }
 
   get(r: RunRef): Promise<RunSummary> {
@@ -166,7 +176,12 @@ export class RunService {
     await this.summaryOf(r);
     let handle: RunHandle;
     try {
-      handle = await resumeRun(this.root(r), { checkpoint: r.iteration, workspace: this.workspace, backend });
+      handle = await resumeRun(this.root(r), {
+        checkpoint: r.iteration,
+        workspace: this.workspace,
+        backend,
+        betweenSteps: this.betweenSteps,
+      });
     } catch (err) {
       throw new DuetError('failed', (err as Error).message);
     }

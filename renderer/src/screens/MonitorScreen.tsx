@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DuetEventPayload } from '../../../main/contract/api';
-import type { CheckpointInfo, RunState, RunSummary } from '../../../main/contract/index';
+import type { RunState, RunSummary } from '../../../main/contract/index';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { LossChart } from '../components/LossChart';
@@ -13,21 +13,10 @@ import { type SampleRef, SampleViewer } from '../components/SampleViewer';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
 import { LossStore, mergeHistory } from '../lib/lossStore';
 import type { Route } from '../lib/route';
+import { applyRunEvent, applyRunSummary, liveFromSummary, type RunLive } from '../lib/runState';
 
 type RunEvent = DuetEventPayload<'run'>;
 const LIVE: RunState[] = ['starting', 'running', 'paused', 'stopping'];
-
-interface Live {
-  state: RunState;
-  message?: string;
-  iteration: number;
-  total: number;
-  epoch?: number;
-  itPerSec?: number;
-  etaSeconds?: number | null;
-  samples: { iteration: number; path: string }[];
-  checkpoints: CheckpointInfo[];
-}
 
 /**
  * The run this window last started, per project, kept for the session: Monitor follows it at once —
@@ -139,19 +128,11 @@ function RunView({
   const [version, setVersion] = useState(0);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [historyLoaded, setHistoryLoaded] = useState(false);
-  const [live, setLive] = useState<Live>(() => ({
-    state: summary?.state ?? 'starting',
-    iteration: summary?.iteration ?? 0,
-    total: summary?.totalIterations ?? 0,
-    etaSeconds: null,
-    samples: [...(summary?.samples ?? [])].sort((a, b) => a.iteration - b.iteration),
-    checkpoints: summary?.checkpoints ?? [],
-  }));
+  const [live, setLive] = useState<RunLive>(() => liveFromSummary(summary));
 
   // Live events are shown as they come; the logged history joins them whenever it answers.
   useEffect(() => {
     let active = true;
-    let sawState = false;
     store.clear();
 
     const apply = (e: RunEvent) => {
@@ -159,39 +140,7 @@ function RunView({
         store.append(e.iteration, e.losses);
         setVersion(store.version);
       }
-      if (e.type === 'state') sawState = true;
-      setLive((l) => {
-        switch (e.type) {
-          case 'progress':
-            return {
-              ...l,
-              iteration: Math.max(l.iteration, e.iteration),
-              total: e.totalIterations,
-              epoch: e.epoch,
-              itPerSec: e.itPerSec,
-              etaSeconds: e.etaSeconds,
-              state: l.state === 'starting' ? 'running' : l.state,
-            };
-          case 'sample':
-            return l.samples.some((x) => x.iteration === e.iteration)
-              ? l
-              : { ...l, samples: [...l.samples, { iteration: e.iteration, path: e.path }] };
-          case 'checkpoint':
-            return l.checkpoints.some((c) => c.iteration === e.iteration)
-              ? l
-              : {
-                  ...l,
-                  checkpoints: [
-                    ...l.checkpoints,
-                    { iteration: e.iteration, path: e.path, createdAt: new Date().toISOString() },
-                  ],
-                };
-          case 'state':
-            return { ...l, state: e.state, message: e.message };
-          default:
-            return l;
-        }
-      });
+      setLive((l) => applyRunEvent(l, e));
     };
     const unsubscribe = api.onRunEvent((e) => active && apply(e), runId);
 
@@ -204,24 +153,7 @@ function RunView({
         if (!active) return;
         mergeHistory(store, metrics.rows);
         setVersion(store.version);
-        const lastRow = metrics.rows[metrics.rows.length - 1];
-        setLive((l) => {
-          const samples = [...l.samples];
-          for (const x of run.samples) if (!samples.some((y) => y.iteration === x.iteration)) samples.push(x);
-          const checkpoints = [...l.checkpoints];
-          for (const c of run.checkpoints)
-            if (!checkpoints.some((y) => y.iteration === c.iteration)) checkpoints.push(c);
-          return {
-            ...l,
-            state: sawState ? l.state : run.state,
-            iteration: Math.max(l.iteration, run.iteration, lastRow?.iteration ?? 0),
-            total: run.totalIterations,
-            epoch: l.epoch ?? lastRow?.epoch,
-            itPerSec: l.itPerSec ?? lastRow?.itPerSec,
-            samples: samples.sort((a, b) => a.iteration - b.iteration),
-            checkpoints,
-          };
-        });
+        setLive((l) => applyRunSummary(l, run, metrics.rows.at(-1)));
         setHistoryLoaded(true);
       } catch (err) {
         if (active) setLoadError(err);
@@ -267,7 +199,8 @@ function RunView({
           : await api.stopRun(ref);
     // State changes arrive as events, often before this answer (which can lag behind them); only an
     // ended run, which sends no more events, is taken from the answer.
-    if (['stopped', 'finished', 'failed'].includes(r.state)) setLive((l) => ({ ...l, state: r.state }));
+    if (['stopped', 'finished', 'failed'].includes(r.state))
+      setLive((l) => ({ ...l, state: r.state, stateFrom: 'event' }));
   });
   const resumeFrom = useAction(async (iteration: number) => {
     const r = await api.resumeRunFrom({ projectId, runId, iteration });

@@ -165,6 +165,37 @@ describe('a training run', () => {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
+  it('reports its live state and iteration, and waits for betweenSteps before the next step', async () => {
+    const workspace = await makeWorkspace();
+    let release: (() => void) | undefined;
+    let held = 0;
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, iterations: 1000, sampleEvery: 1000, checkpointEvery: 1000 },
+      // Holds the loop after its third step until released (the engine releases it once requests answer).
+      betweenSteps: () =>
+        ++held === 3
+          ? new Promise<void>((r) => {
+              release = r;
+            })
+          : Promise.resolve(),
+    });
+    // status.json is not written yet: the summary still says what the run is doing.
+    expect((await run.summary()).state).toBe('starting');
+    await waitUntil(() => release !== undefined);
+    expect(run.iteration).toBe(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(run.iteration).toBe(3); // held: no step while betweenSteps is pending
+    // status.json holds no iteration newer than the start; the summary has the loop's own.
+    expect(await run.summary()).toMatchObject({ state: 'running', iteration: 3 });
+    release!();
+    await waitUntil(() => run.iteration > 3);
+    expect((await run.stop()).state).toBe('stopped');
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
   it('stop while paused stops at once, with a checkpoint', async () => {
     const workspace = await makeWorkspace();
     const run = await startRun({
@@ -235,3 +266,11 @@ describe('a training run', () => {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 });
+
+async function waitUntil(pred: () => boolean, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What Monitor shows of one run, and how live events and run summaries update it. A summary (getRun,
+ * the run list, the run remembered at start) can answer after live events that are newer than it: the
+ * live events win, and a summary's state is only taken while no event has said otherwise.
+ */
+import type { DuetEventPayload } from '../../../main/contract/api';
+import type { CheckpointInfo, RunState, RunSummary } from '../../../main/contract/index';
+
+type RunEvent = DuetEventPayload<'run'>;
+
+export interface RunLive {
+  state: RunState;
+  /** Where `state` came from: a live event, or a summary that may be older than the events. */
+  stateFrom: 'event' | 'summary';
+  message?: string;
+  iteration: number;
+  total: number;
+  epoch?: number;
+  itPerSec?: number;
+  etaSeconds?: number | null;
+  samples: { iteration: number; path: string }[];
+  checkpoints: CheckpointInfo[];
+}
+
+export function liveFromSummary(summary: RunSummary | undefined): RunLive {
+  return {
+    state: summary?.state ?? 'starting',
+    stateFrom: 'summary',
+    iteration: summary?.iteration ?? 0,
+    total: summary?.totalIterations ?? 0,
+    etaSeconds: null,
+    samples: [...(summary?.samples ?? [])].sort((a, b) => a.iteration - b.iteration),
+    checkpoints: summary?.checkpoints ?? [],
+  };
+}
+
+/** One live event applied. */
+export function applyRunEvent(l: RunLive, e: RunEvent): RunLive {
+  switch (e.type) {
+    case 'progress':
+      return {
+        ...l,
+        iteration: Math.max(l.iteration, e.iteration),
+        total: e.totalIterations,
+        epoch: e.epoch,
+        itPerSec: e.itPerSec,
+        etaSeconds: e.etaSeconds,
+        // A step just finished, so the run is training, whatever an earlier summary said. (A pause or stop
+        // is announced by a state event after the last step's progress, so it is never undone here.)
+        ...(l.stateFrom === 'summary' || l.state === 'starting'
+          ? { state: 'running' as const, stateFrom: 'event' as const }
+          : {}),
+      };
+    case 'sample':
+      return l.samples.some((x) => x.iteration === e.iteration)
+        ? l
+        : {
+            ...l,
+            samples: [...l.samples, { iteration: e.iteration, path: e.path }].sort((a, b) => a.iteration - b.iteration),
+          };
+    case 'checkpoint':
+      return l.checkpoints.some((c) => c.iteration === e.iteration)
+        ? l
+        : {
+            ...l,
+            checkpoints: [
+              ...l.checkpoints,
+              { iteration: e.iteration, path: e.path, createdAt: new Date().toISOString() },
+            ],
+          };
+    case 'state':
+      return { ...l, state: e.state, stateFrom: 'event', message: e.message };
+    default:
+      return l;
+  }
+}
+
+/**
+ * A summary (and the last logged metrics row) applied: samples, checkpoints and the iteration are merged
+ * in; the state only while no live event has set it.
+ */
+export function applyRunSummary(
+  l: RunLive,
+  run: RunSummary,
+  lastRow?: { iteration: number; epoch?: number; itPerSec?: number },
+): RunLive {
+  const samples = [...l.samples];
+  for (const x of run.samples) if (!samples.some((y) => y.iteration === x.iteration)) samples.push(x);
+  const checkpoints = [...l.checkpoints];
+  for (const c of run.checkpoints) if (!checkpoints.some((y) => y.iteration === c.iteration)) checkpoints.push(c);
+  return {
+    ...l,
+    state: l.stateFrom === 'event' ? l.state : run.state,
+    iteration: Math.max(l.iteration, run.iteration, lastRow?.iteration ?? 0),
+    total: run.totalIterations,
+    epoch: l.epoch ?? lastRow?.epoch,
+    itPerSec: l.itPerSec ?? lastRow?.itPerSec,
+    samples: samples.sort((a, b) => a.iteration - b.iteration),
+    checkpoints,
+  };
+}
