@@ -56,6 +56,7 @@ test.afterAll(async () => {
   }
 });
 
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a hook uses from this pattern
 test.afterEach(async ({}, info) => {
   // On a failure, what duet serve and its engine said is the first thing to read.
   if (info.status !== info.expectedStatus && serve) console.log(`[duet serve output]\n${serve.output().slice(-4000)}`);
