@@ -17,6 +17,7 @@ import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import writeFileAtomic from 'write-file-atomic';
 import { type Direction, type ModelCard, ModelCardSchema } from '../../contract/index.js';
+import { slugify } from '../runs/layout.js';
 import { type LayersFiles, MODEL_JSON, modelFromFiles, modelToFiles, WEIGHTS_BIN } from './io.js';
 
 export const CARD_FILE = 'card.json';
@@ -59,15 +60,7 @@ export function modelDir(workspace: string, id: string): string {
 
 /** A folder name from a display name: lower-case letters, digits and dashes. */
 export function modelSlug(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 48)
-    .replace(/-+$/g, '');
-  return slug || 'model';
+  return slugify(name, 'model');
 }
 
 /** Generator file paths inside a model folder, relative and with forward slashes. */
