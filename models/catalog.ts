@@ -44,6 +44,8 @@ const SPECS: Spec[] = [
   { kind: 'generator', which: 'resnet_6blocks', usedBy: 'CycleGAN at 128 px', norm: 'instance', inputChannels: 3 },
   { kind: 'generator', which: 'unet_256', usedBy: 'pix2pix default', norm: 'batch', inputChannels: 3, dropout: true },
   { kind: 'generator', which: 'unet_128', usedBy: 'pix2pix at 128 px', norm: 'batch', inputChannels: 3, dropout: true },
+  { kind: 'generator', which: 'unet_64', usedBy: 'pix2pix at 64 px', norm: 'batch', inputChannels: 3, dropout: true },
+  { kind: 'generator', which: 'unet_32', usedBy: 'pix2pix at 32 px', norm: 'batch', inputChannels: 3, dropout: true },
   { kind: 'generator', which: 'tiny', usedBy: 'quick preset, tests', norm: 'instance', inputChannels: 3 },
   { kind: 'discriminator', which: 'basic', usedBy: 'CycleGAN (70×70 PatchGAN)', norm: 'instance', inputChannels: 3 },
   { kind: 'discriminator', which: 'basic', usedBy: 'pix2pix (70×70 PatchGAN on A|B)', norm: 'batch', inputChannels: 6 },

@@ -16,7 +16,12 @@ export {
   SeededDropout,
 } from './layers.js';
 export { bceWithLogits, cycleLoss, GAN_MODES, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
-export { estimateStepMemory, type StepMemoryEstimate, WASM_MEMORY_LIMIT_BYTES } from './memory.js';
+export {
+  estimateStepMemory,
+  needsRecompute,
+  type StepMemoryEstimate,
+  WASM_MEMORY_LIMIT_BYTES,
+} from './memory.js';
 export {
   buildDiscriminator,
   buildGenerator,

@@ -138,6 +138,26 @@ describe('instance norm', () => {
     weights.dispose();
   });
 
+  it('its fused gradient equals the gradient of the plain composite ops, leaving no tensors behind', () => {
+    const shape: [number, number, number, number] = [2, 5, 3, 4];
+    const x = tf.tensor4d(randomArray(120, 31), shape);
+    const dy = tf.tensor4d(randomArray(120, 32), shape);
+    const plain = (t: tf.Tensor) => {
+      const { mean, variance } = tf.moments(t, [1, 2], true);
+      return tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+    };
+    const before = tf.memory().numTensors;
+    const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(instanceNorm(t as tf.Tensor4D), dy)))(x));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const reference = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(plain(t), dy)))(x));
+    const a = fused.dataSync();
+    const b = reference.dataSync();
+    let err = 0;
+    for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    expect(err).toBeLessThan(1e-5);
+    tf.dispose([x, dy, fused, reference]);
+  });
+
   it('has no weights by default and gamma/beta when affine', () => {
     const plain = tfl.sequential({ layers: [new InstanceNorm({ inputShape: [4, 4, 3] } as never)] });
     expect(plain.countParams()).toBe(0);

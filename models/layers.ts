@@ -110,12 +110,31 @@ export class ReflectionPad2d extends tfl.layers.Layer {
 
 export const INSTANCE_NORM_EPSILON = 1e-5;
 
-/** y = (x − mean_hw) / sqrt(var_hw + eps), per sample and channel; var is the biased variance. */
+/**
+ * y = (x − mean_hw) / sqrt(var_hw + eps), per sample and channel; var is the biased variance.
+ *
+ * With its own gradient, dx = r · (dy − mean(dy) − y · mean(dy · y)) where r = 1 / sqrt(var + eps): six
+ * ops backward instead of the ~15 that differentiating the forward ops takes, and only y and r are kept
+ * for the backward pass instead of every intermediate (x − mean, its square, ...). A ResNet generator
+ * runs two dozen of these per pass, so both the time and the activation memory of a step shrink.
+ */
 export function instanceNorm(x: tf.Tensor4D, epsilon = INSTANCE_NORM_EPSILON): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))) as tf.Tensor4D;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor4D;
+    const save = args[1] as tf.GradSaveFunc;
+    const centred = tf.sub(input, tf.mean(input, [1, 2], true));
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(centred), [1, 2], true), epsilon));
+    const value = tf.mul(centred, r) as tf.Tensor4D;
+    save([value, r]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [y, rs] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const meanDy = tf.mean(dy, [1, 2], true);
+      const meanDyY = tf.mean(tf.mul(dy, y), [1, 2], true);
+      return tf.mul(tf.sub(tf.sub(dy, meanDy), tf.mul(y, meanDyY)), rs);
+    };
+    return { value, gradFunc };
   });
+  return op(x) as tf.Tensor4D;
 }
 
 export class InstanceNorm extends tfl.layers.Layer {

@@ -21,6 +21,15 @@ export interface StepMemoryEstimate {
 /** WebAssembly's address space: tensors, the heap and the module share 4 GiB. */
 export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 
+/**
+ * Whether a step at this crop size should recompute its generator passes (TrainerOptions.recompute) on
+ * this backend: on WebAssembly above 128 px, where keeping every activation outgrows its 4 GB (a
+ * reference CycleGAN step at 256 px keeps about 5 GB). Native backends have the memory to keep them.
+ */
+export function needsRecompute(backend: string, size: number): boolean {
+  return backend === 'wasm' && size > 128;
+}
+
 export async function estimateStepMemory(
   settings: Partial<TrainingSettings>,
   options: TrainerOptions = {},

@@ -6,6 +6,7 @@ import {
   buildDiscriminator,
   buildGenerator,
   countParameters,
+  generatorMultiple,
   patchDiscriminator,
   pixelDiscriminator,
   resnetGenerator,
@@ -83,6 +84,23 @@ describe('output shapes', () => {
         expect(outputShape(m, [1, 64, 96, 3])).toEqual([1, 64, 96, 3]);
       },
     );
+  });
+
+  it('the named small U-Nets keep the input size and need their own multiple', () => {
+    for (const [which, multiple] of [
+      ['unet_64', 64],
+      ['unet_32', 32],
+    ] as const) {
+      expect(generatorMultiple(which)).toBe(multiple);
+      withModel(
+        () => buildGenerator(which, { ngf: 2, norm: 'instance' }),
+        (m) => {
+          expect(outputShape(m, [1, multiple, multiple * 2, 3])).toEqual([1, multiple, multiple * 2, 3]);
+          // One fewer halving than the name says would leave a 1-px map to halve again.
+          expect(m.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(Math.log2(multiple));
+        },
+      );
+    }
   });
 
   it('PatchGAN 70×70 gives 30×30 for 256 px and follows the reference sizes otherwise', () => {

@@ -271,13 +271,22 @@ export function pixelDiscriminator(options: PixelDiscriminatorOptions = {}): tfl
 // ---------------------------------------------------------------------------------------------------
 // Named configurations (the names in TrainingSettings.generator / .discriminator)
 
-export type GeneratorName = 'resnet_9blocks' | 'resnet_6blocks' | 'unet_256' | 'unet_128' | 'tiny';
+export type GeneratorName =
+  | 'resnet_9blocks'
+  | 'resnet_6blocks'
+  | 'unet_256'
+  | 'unet_128'
+  | 'unet_64'
+  | 'unet_32'
+  | 'tiny';
 export type DiscriminatorName = 'basic' | 'n_layers' | 'pixel' | 'tiny';
 export const GENERATOR_NAMES: readonly GeneratorName[] = [
   'resnet_9blocks',
   'resnet_6blocks',
   'unet_256',
   'unet_128',
+  'unet_64',
+  'unet_32',
   'tiny',
 ];
 export const DISCRIMINATOR_NAMES: readonly DiscriminatorName[] = ['basic', 'n_layers', 'pixel', 'tiny'];
@@ -311,6 +320,10 @@ export function buildGenerator(which: GeneratorName, options: GeneratorOptions =
       return unetGenerator({ ...options, downsamplings: 8 });
     case 'unet_128':
       return unetGenerator({ ...options, downsamplings: 7 });
+    case 'unet_64':
+      return unetGenerator({ ...options, downsamplings: 6 });
+    case 'unet_32':
+      return unetGenerator({ ...options, downsamplings: 5 });
     case 'tiny':
       return resnetGenerator({
         ...options,
@@ -358,6 +371,8 @@ export function buildDiscriminator(which: DiscriminatorName, options: Discrimina
 export function generatorMultiple(which: GeneratorName): number {
   if (which === 'unet_256') return 256;
   if (which === 'unet_128') return 128;
+  if (which === 'unet_64') return 64;
+  if (which === 'unet_32') return 32;
   return 4;
 }
 

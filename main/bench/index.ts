@@ -59,6 +59,7 @@ export const BENCH_AREAS: BenchArea[] = [
           r.message ??
           [
             r.cpuSecondsPerIteration !== undefined ? `${r.cpuSecondsPerIteration.toFixed(2)} s CPU` : '',
+            r.recompute ? 'generator passes recomputed' : '',
             r.ratioToPytorch ? `${r.ratioToPytorch.toFixed(1)}× PyTorch (${r.pytorchSeconds} s)` : '',
           ]
             .filter(Boolean)

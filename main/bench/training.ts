@@ -9,7 +9,7 @@
  * lacks, is refused at once with the reason and what to do, not left to fail minutes in.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { estimateStepMemory, WASM_MEMORY_LIMIT_BYTES } from '../../models/memory.js';
+import { estimateStepMemory, needsRecompute, WASM_MEMORY_LIMIT_BYTES } from '../../models/memory.js';
 import { createTrainer, type TrainerOptions } from '../../models/trainer.js';
 import type { TrainingSettings } from '../contract/index.js';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
@@ -32,6 +32,8 @@ export interface TrainingBenchRecord {
   cpuSecondsPerIteration?: number;
   cpuSamples: number[];
   message?: string;
+  /** Generator passes recomputed in the backward pass to save memory (see models/trainer.ts). */
+  recompute?: boolean;
   /** Estimated peak tensor memory of one step (bytes), where measured. */
   estimatedBytes?: number;
   /** PyTorch 1.13 on the same 2-core machine (DESIGN.md), CycleGAN only; and Duet ÷ PyTorch. */
@@ -115,10 +117,14 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
 
   for (const size of options.sizes ?? [64, 128, 256]) {
     for (const model of ['cyclegan', 'pix2pix'] as const) {
-      const { settings, options: trainerOptions, network } = configFor(model, size);
+      const config = configFor(model, size);
+      const { settings, network } = config;
+      // Above 128 px WebAssembly's 4 GB holds a step only with the generator passes recomputed.
+      const trainerOptions: TrainerOptions = { ...config.options, recompute: needsRecompute(backendName, size) };
       const record: TrainingBenchRecord = { model, network, size, backend, status: 'ok', samples: [], cpuSamples: [] };
       if (model === 'cyclegan' && PYTORCH_CYCLEGAN_SECONDS[size])
         record.pytorchSeconds = PYTORCH_CYCLEGAN_SECONDS[size];
+      if (trainerOptions.recompute) record.recompute = true;
       records.push(record);
       if (unsupported || wasmExhausted) {
         record.status = 'refused';
@@ -129,10 +135,12 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
         continue;
       }
       try {
-        // The U-Net step is small (its activations shrink fast); the ResNet CycleGAN step is the one that
-        // outgrows WebAssembly's memory, so only it is measured before it runs.
-        if (backendName === 'wasm' && model === 'cyclegan') {
+        // Measured before it runs: a step that cannot fit is refused at once, not minutes in.
+        if (backendName === 'wasm') {
           const memory = await estimateStepMemory(settings, trainerOptions, 32);
+          log(
+            `${model} ${size} px: estimated peak ${(memory.estimate(size) / 1024 ** 3).toFixed(2)} GB${trainerOptions.recompute ? ' (generator passes recomputed)' : ''}`,
+          );
           record.estimatedBytes = Math.round(memory.estimate(size));
           // Leave room for the wasm heap's own bookkeeping and fragmentation.
           if (record.estimatedBytes > 0.8 * WASM_MEMORY_LIMIT_BYTES) {

@@ -45,7 +45,15 @@ export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 export const ModelTypeSchema = z.enum(['cyclegan', 'pix2pix']);
 export type ModelType = z.infer<typeof ModelTypeSchema>;
 
-export const GeneratorNameSchema = z.enum(['resnet_9blocks', 'resnet_6blocks', 'unet_256', 'unet_128', 'tiny']);
+export const GeneratorNameSchema = z.enum([
+  'resnet_9blocks',
+  'resnet_6blocks',
+  'unet_256',
+  'unet_128',
+  'unet_64',
+  'unet_32',
+  'tiny',
+]);
 export const DiscriminatorNameSchema = z.enum(['basic', 'n_layers', 'pixel', 'tiny']);
 export const GanModeSchema = z.enum(['lsgan', 'vanilla', 'hinge']);
 export const NormSchema = z.enum(['instance', 'batch', 'none']);

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   createTrainer,
   learningRateAtIteration,
+  needsRecompute,
   type Trainer,
   type TrainerState,
   totalIterations,
@@ -320,7 +321,9 @@ class RunJob implements RunHandle {
   async begin(): Promise<void> {
     this.release ??= await acquireRunLock(this.dir);
     try {
-      this.trainer = createTrainer(this.config.settings);
+      this.trainer = createTrainer(this.config.settings, {
+        recompute: needsRecompute(tf.getBackend(), this.config.settings.size),
+      });
       if (this.resumption) {
         this.trainer.importState(this.resumption.state.trainer);
         if (this.trainer.iteration !== this.it) {

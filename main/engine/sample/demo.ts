@@ -40,6 +40,11 @@ export interface DemoOptions {
   settings?: Partial<TrainingSettingsInput>;
   /** Upper bound on iterations, whatever the time budget (tests). */
   maxIterations?: number;
+  /**
+   * Share of the time budget, at its end, over which the learning rate falls linearly to zero (the
+   * reference's decay phase, measured in seconds instead of epochs). Default 0.5; 0 keeps it constant.
+   */
+  decayShare?: number;
   signal?: AbortSignal;
   onEvent?: (event: DemoEvent) => void;
 }
@@ -152,20 +157,37 @@ function toBytes(t: tf.Tensor4D): Uint8Array {
 
 interface StepTrainer {
   step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
+  setLearningRate(lr: number): void;
+}
+
+export const DEFAULT_DECAY_SHARE = 0.5;
+
+/**
+ * The learning-rate factor at a point of the time budget (0…1): 1 until the decay phase, then falling
+ * linearly to zero at the end — a floor of 1% keeps the last steps from being wasted.
+ */
+export function decayedShare(progress: number, decayShare: number): number {
+  if (decayShare <= 0) return 1;
+  const left = 1 - Math.min(Math.max(progress, 0), 1);
+  return Math.max(0.01, Math.min(1, left / decayShare));
 }
 
 /**
  * Trains on random crops (and horizontal flips, as the reference does) until the time budget or the
- * iteration cap is spent. The learning rate stays constant: the budget is too short for a decay phase.
+ * iteration cap is spent, decaying the learning rate over the end of the budget as the reference does
+ * over its last epochs: a constant rate leaves the weights jittering, which shows as colour casts on
+ * the map's flat fills.
  */
 function trainFor(
   trainer: StepTrainer,
   tiles: Tile[],
   settings: TrainingSettings,
   budgetSeconds: number,
-  options: Pick<DemoOptions, 'maxIterations' | 'signal' | 'onEvent'>,
+  options: Pick<DemoOptions, 'maxIterations' | 'signal' | 'onEvent' | 'decayShare'>,
   stage: 'train' | 'l1-baseline',
 ): { losses: ReportLossPoint[]; iterations: number; seconds: number } {
+  const decayShare = options.decayShare ?? DEFAULT_DECAY_SHARE;
+  const baseLr = settings.lr;
   const rng = new Rng(settings.seed + 1);
   const crop = settings.size;
   const losses: ReportLossPoint[] = [];
@@ -177,13 +199,24 @@ function trainFor(
     const elapsed = (performance.now() - start) / 1000;
     if (elapsed >= budgetSeconds && iteration > 0) break;
     if (options.signal?.aborted) throw new DemoCancelled();
-    const tile = tiles[rng.int(0, tiles.length - 1)]!;
-    if (tile.size < crop) throw new Error(`Sample tiles (${tile.size} px) are smaller than the crop (${crop} px)`);
-    const x0 = rng.int(0, tile.size - crop);
-    const y0 = rng.int(0, tile.size - crop);
-    const flip = settings.flip && rng.chance(0.5);
-    const a = cropTensor(tile.aerial, tile.size, x0, y0, crop, flip);
-    const b = cropTensor(tile.map, tile.size, x0, y0, crop, flip);
+    // Progress through the budget: time, or iterations where a cap bounds the run (the quality bench).
+    const progress = Math.max(elapsed / budgetSeconds, iteration / cap);
+    if (decayShare > 0) trainer.setLearningRate(baseLr * decayedShare(progress, decayShare));
+    // A batch of random crops (each with its own flip), stacked along the batch axis.
+    const aParts: tf.Tensor4D[] = [];
+    const bParts: tf.Tensor4D[] = [];
+    for (let i = 0; i < settings.batchSize; i++) {
+      const tile = tiles[rng.int(0, tiles.length - 1)]!;
+      if (tile.size < crop) throw new Error(`Sample tiles (${tile.size} px) are smaller than the crop (${crop} px)`);
+      const x0 = rng.int(0, tile.size - crop);
+      const y0 = rng.int(0, tile.size - crop);
+      const flip = settings.flip && rng.chance(0.5);
+      aParts.push(cropTensor(tile.aerial, tile.size, x0, y0, crop, flip));
+      bParts.push(cropTensor(tile.map, tile.size, x0, y0, crop, flip));
+    }
+    const a = aParts.length === 1 ? aParts[0]! : (tf.concat(aParts) as tf.Tensor4D);
+    const b = bParts.length === 1 ? bParts[0]! : (tf.concat(bParts) as tf.Tensor4D);
+    if (aParts.length > 1) tf.dispose([...aParts, ...bParts]);
     let step: Record<string, number>;
     try {
       step = trainer.step(a, b);
@@ -284,6 +317,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   if (train.length === 0 || test.length === 0) throw new Error('The sample has no training or no held-out pairs');
 
   const budget = options.minutes * 60;
+  const decayShare = options.decayShare ?? DEFAULT_DECAY_SHARE;
+  if (!(decayShare >= 0 && decayShare <= 1))
+    throw new Error(`The decay share must be between 0 and 1 (got ${decayShare})`);
   emit({
     type: 'stage',
     stage: 'train',
@@ -356,7 +392,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     examples,
     notes: [
       `Data: ${train.length} generated training pairs and ${test.length} held-out pairs of ${tileSize} px (seed ${seed}); training crops of ${settings.size} px.`,
-      `Time budget ${options.minutes} min; learning rate constant at ${settings.lr}.`,
+      decayShare > 0
+        ? `Time budget ${options.minutes} min; learning rate ${settings.lr}, falling linearly to zero over the last ${Math.round(decayShare * 100)}% of the budget.`
+        : `Time budget ${options.minutes} min; learning rate constant at ${settings.lr}.`,
     ],
   });
   const result: DemoResult = {

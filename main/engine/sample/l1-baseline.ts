@@ -12,6 +12,7 @@ export interface L1Trainer {
   readonly iteration: number;
   step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
   translate(x: tf.Tensor4D): tf.Tensor4D;
+  setLearningRate(lr: number): void;
   dispose(): void;
 }
 
@@ -47,6 +48,9 @@ export function createL1Trainer(settings: TrainingSettings): L1Trainer {
       value.dispose();
       iteration++;
       return { G_L1: l1 };
+    },
+    setLearningRate(lr) {
+      adam.lr = lr;
     },
     translate(x) {
       alive();

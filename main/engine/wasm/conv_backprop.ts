@@ -211,6 +211,17 @@ export function conv2DBackpropInputWasm(args: {
   return dx;
 }
 
+/** Floats of im2colᵀ built at once by the filter gradient (default 16 Mi floats, 64 MB). */
+let im2colBudgetFloats = 16 * 1024 * 1024;
+
+/** Change the im2colᵀ band budget (tests make it small to exercise the banded path); returns the old one. */
+export function setIm2colBudget(floats: number): number {
+  const old = im2colBudgetFloats;
+  if (!(floats >= 1)) throw new Error(`The im2col budget must be at least 1 float, got ${floats}`);
+  im2colBudgetFloats = floats;
+  return old;
+}
+
 /** Gradient of conv2d with respect to its filter. */
 export function conv2DBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -241,30 +252,39 @@ export function conv2DBackpropFilterWasm(args: {
   const { top, left } = info.padInfo;
   const { strideHeight: sh, strideWidth: sw } = info;
   const P = N * OH * OW;
-  const K = FH * FW * CI;
 
   // dW[k, co] = Σ_p im2colᵀ(x)[k, p] · dy[p, co]: a 1×1 convolution of K one-pixel "images" with P
   // channels by a P→CO filter. dy's NHWC layout already is that filter ([1, 1, P, CO]), and the output
   // [K, 1, 1, CO] already is dW's [FH, FW, CI, CO] layout, so only im2colᵀ is built.
-  const cols = backend.makeOutput([K, 1, 1, P], 'float32');
+  // Rows of dW are independent, so im2colᵀ is built a band of kernel rows (kh) at a time when the whole
+  // of it would be large: the 7×7 output layer of a ResNet generator at 256 px needs 3136 × 65536 floats
+  // (822 MB) at once, a fifth of wasm's address space, where a band needs 117 MB.
+  const rowFloats = FW * CI * P;
+  const bandRows = Math.max(1, Math.min(FH, Math.floor(im2colBudgetFloats / rowFloats)));
+  // x as [CI, N, H, W] first, so that each im2colᵀ row is read along W: at stride 1 a row segment is
+  // one contiguous copy instead of OW reads CI floats apart.
+  const planes = new Float32Array(N * H * W * CI);
   {
-    // x as [CI, N, H, W] first, so that each im2colᵀ row is read along W: at stride 1 a row segment is
-    // one contiguous copy instead of OW reads CI floats apart.
     const xs = heap(backend, x);
-    const planes = new Float32Array(N * H * W * CI);
     const plane = N * H * W;
     for (let q = 0; q < plane; q++) {
       const from = q * CI;
       for (let ci = 0; ci < CI; ci++) planes[ci * plane + q] = xs[from + ci] as number;
     }
+  }
+  const dyAsFilter: TensorInfo = { dataId: dy.dataId, shape: [1, 1, P, CO], dtype: 'float32' };
+  const bands: TensorInfo[] = [];
+  for (let kh0 = 0; kh0 < FH; kh0 += bandRows) {
+    const kh1 = Math.min(FH, kh0 + bandRows);
+    const cols = backend.makeOutput([(kh1 - kh0) * FW * CI, 1, 1, P], 'float32');
     const c = heap(backend, cols);
-    for (let kh = 0; kh < FH; kh++) {
+    for (let kh = kh0; kh < kh1; kh++) {
       for (let kw = 0; kw < FW; kw++) {
         // Output columns whose input column ow·sw − left + kw lies inside the image.
         const owStart = Math.min(OW, Math.max(0, Math.ceil((left - kw) / sw)));
         const owEnd = Math.max(owStart, Math.min(OW, Math.floor((W - 1 + left - kw) / sw) + 1));
         for (let ci = 0; ci < CI; ci++) {
-          let to = ((kh * FW + kw) * CI + ci) * P;
+          let to = (((kh - kh0) * FW + kw) * CI + ci) * P;
           for (let n = 0; n < N; n++) {
             for (let oh = 0; oh < OH; oh++, to += OW) {
               const h = oh * sh - top + kh;
@@ -285,11 +305,21 @@ export function conv2DBackpropFilterWasm(args: {
         }
       }
     }
+    bands.push(forwardConv(backend, cols, dyAsFilter, [1, 1], 'valid'));
+    backend.disposeData(cols.dataId);
   }
-  const dyAsFilter: TensorInfo = { dataId: dy.dataId, shape: [1, 1, P, CO], dtype: 'float32' };
-  const prod = forwardConv(backend, cols, dyAsFilter, [1, 1], 'valid');
-  backend.disposeData(cols.dataId);
-  return { dataId: prod.dataId, shape: [FH, FW, CI, CO], dtype: 'float32' };
+  if (bands.length === 1) return { dataId: bands[0]!.dataId, shape: [FH, FW, CI, CO], dtype: 'float32' };
+  // Bands are consecutive kernel rows, so they concatenate into dW's layout as they are.
+  const dW = backend.makeOutput([FH, FW, CI, CO], 'float32');
+  const out = heap(backend, dW);
+  let offset = 0;
+  for (const band of bands) {
+    const part = heap(backend, band);
+    out.set(part, offset);
+    offset += part.length;
+    backend.disposeData(band.dataId);
+  }
+  return dW;
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

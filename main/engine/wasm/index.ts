@@ -15,6 +15,7 @@ export {
   conv2DBackpropFilterWasm,
   conv2DBackpropInputWasm,
   filterCacheSize,
+  setIm2colBudget,
   sweepFilterCache,
 } from './conv_backprop.js';
 

@@ -25,5 +25,10 @@ describe('settings form rules from the schema', () => {
     expect(crossFieldErrors({ size: 64, loadSize: 32 }).loadSize).toMatch(/at least the crop size/);
     expect(crossFieldErrors({ size: 66, generator: 'resnet_6blocks' }).size).toMatch(/multiple of 4/);
     expect(crossFieldErrors({ size: 64, loadSize: 72, generator: 'resnet_6blocks' })).toEqual({});
+    expect(crossFieldErrors({ size: 96, generator: 'unet_64' }).size).toBe(
+      'U-Net 64 needs a size that is a multiple of 64.',
+    );
+    expect(crossFieldErrors({ size: 128, generator: 'unet_256' }).size).toMatch(/multiple of 256/);
+    expect(crossFieldErrors({ size: 64, loadSize: 96, generator: 'unet_32' })).toEqual({});
   });
 });

@@ -91,11 +91,9 @@ export function crossFieldErrors(s: Partial<TrainingSettings>): Partial<Record<S
   if (s.size !== undefined && s.generator?.startsWith('resnet') && s.size % 4 !== 0) {
     errors.size = 'The ResNet generator needs a size that is a multiple of 4.';
   }
-  if (s.size !== undefined && s.generator === 'unet_256' && s.size % 256 !== 0) {
-    errors.size = 'U-Net 256 needs a size that is a multiple of 256.';
-  }
-  if (s.size !== undefined && s.generator === 'unet_128' && s.size % 128 !== 0) {
-    errors.size = 'U-Net 128 needs a size that is a multiple of 128.';
+  const unet = s.generator?.match(/^unet_(\d+)$/);
+  if (s.size !== undefined && unet && s.size % Number(unet[1]) !== 0) {
+    errors.size = `U-Net ${unet[1]} needs a size that is a multiple of ${unet[1]}.`;
   }
   return errors;
 }

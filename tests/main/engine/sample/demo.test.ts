@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../main/engine/backend.js';
-import { DEMO_MARKER, isDemoCancelled, runDemo } from '../../../../main/engine/sample/demo.js';
+import { DEMO_MARKER, decayedShare, isDemoCancelled, runDemo } from '../../../../main/engine/sample/demo.js';
 
 const temps: string[] = [];
 async function tempDir(): Promise<string> {
@@ -29,6 +29,20 @@ const small = {
   minutes: 5,
   backend: 'wasm',
 };
+
+describe('the learning-rate decay over the time budget', () => {
+  it('holds the rate, then falls linearly to a 1% floor at the end', () => {
+    expect(decayedShare(0, 0.5)).toBe(1);
+    expect(decayedShare(0.5, 0.5)).toBe(1);
+    expect(decayedShare(0.75, 0.5)).toBeCloseTo(0.5, 10);
+    expect(decayedShare(0.9, 0.5)).toBeCloseTo(0.2, 10);
+    expect(decayedShare(1, 0.5)).toBe(0.01);
+    expect(decayedShare(2, 0.5)).toBe(0.01);
+    // The whole budget as decay, and none.
+    expect(decayedShare(0.25, 1)).toBeCloseTo(0.75, 10);
+    expect(decayedShare(0.99, 0)).toBe(1);
+  });
+});
 
 describe('runDemo', () => {
   it('generates, trains, translates, scores and writes the report, leaking no tensors', async () => {
@@ -57,6 +71,7 @@ describe('runDemo', () => {
     const html = await readFile(result.reportPath, 'utf8');
     expect(html).toContain(result.backend.split(' ')[0]!);
     expect(html).toContain('most common colour');
+    expect(html).toContain('falling linearly to zero over the last 50% of the budget');
     expect(html).toContain('aria-label="G_L1 loss"');
     expect(tf.memory().numTensors).toBe(before);
     const saved = JSON.parse(await readFile(path.join(outDir, 'metrics.json'), 'utf8'));

@@ -7,6 +7,7 @@ import { selectBackend } from '../../../../main/engine/backend.js';
 import {
   filterCacheSize,
   registerWasmKernels,
+  setIm2colBudget,
   stockWasmKernel,
   sweepFilterCache,
 } from '../../../../main/engine/wasm/index.js';
@@ -140,6 +141,33 @@ describe('wasm convolution gradients', () => {
       expect(wasmBackend().numDataIds()).toBe(dataBefore);
     });
   }
+
+  it('build the filter gradient in bands of kernel rows when im2col would be large, with the same result', async () => {
+    for (const [i, c] of [CASES[4]!, CASES[1]!, CASES[9]!].entries()) {
+      const x = random(c.x, 20 + i);
+      const w = random(c.filter, 200 + i);
+      const dy = random(outShape(c), 2000 + i);
+      await tf.setBackend('cpu');
+      const expected = grads(c, x, w, dy);
+      await tf.setBackend('wasm');
+      const whole = grads(c, x, w, dy);
+      sweepFilterCache();
+      const dataBefore = wasmBackend().numDataIds();
+      // A budget below one kernel row's columns: every kernel row becomes its own band.
+      const old = setIm2colBudget(1);
+      let banded: Grads;
+      try {
+        banded = grads(c, x, w, dy);
+      } finally {
+        setIm2colBudget(old);
+      }
+      expect(maxRelErr(banded.dW, expected.dW)).toBeLessThan(TOLERANCE);
+      expect(Array.from(banded.dW)).toEqual(Array.from(whole.dW));
+      sweepFilterCache();
+      expect(wasmBackend().numDataIds()).toBe(dataBefore);
+    }
+    expect(() => setIm2colBudget(0)).toThrow(/at least 1 float/);
+  });
 
   it('reuse one rearranged filter per weight and free it with the weight', () => {
     const c = CASES[3] as Case;
