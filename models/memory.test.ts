@@ -41,4 +41,15 @@ describe('estimateStepMemory', () => {
     trainer.dispose();
     tf.dispose([a, b]);
   }, 120_000);
+
+  it('refuses a probe size the generator cannot take, before building anything', async () => {
+    const before = tf.memory().numTensors;
+    await expect(estimateStepMemory({ model: 'pix2pix', generator: 'unet_64' }, {}, 32)).rejects.toThrow(
+      'Cannot measure unet_64 at a 32 px probe: it takes sides that are multiples of 64 px',
+    );
+    await expect(
+      estimateStepMemory({ model: 'pix2pix', generator: 'unet_256' }, { unetDownsamplings: 6 }, 16),
+    ).rejects.toThrow(/multiples of 64 px/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

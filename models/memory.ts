@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSettings } from '../main/contract/index.js';
+import { generatorMultiple } from './networks.js';
 import { createTrainer, type TrainerOptions } from './trainer.js';
 
 export interface StepMemoryEstimate {
@@ -35,6 +36,16 @@ export async function estimateStepMemory(
   options: TrainerOptions = {},
   probeSize = 32,
 ): Promise<StepMemoryEstimate> {
+  const generator = settings.generator ?? 'resnet_9blocks';
+  const multiple =
+    options.unetDownsamplings !== undefined && generator.startsWith('unet')
+      ? 2 ** options.unetDownsamplings
+      : generatorMultiple(generator);
+  if (probeSize % multiple !== 0) {
+    throw new Error(
+      `Cannot measure ${generator} at a ${probeSize} px probe: it takes sides that are multiples of ${multiple} px. Use a probe size that is one.`,
+    );
+  }
   const start = tf.memory().numBytes;
   const trainer = createTrainer(settings, options);
   const fixedBytes = tf.memory().numBytes - start;
