@@ -188,5 +188,6 @@ if (process.argv[2] === '--large-child') {
   const backend = await selectBackend();
   process.stderr.write(`large-image child on ${describeBackend(backend)}\n`);
   const result = await measureLargeImage(args.generator, args.dir, args.tile);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Exit once the line is out: the threaded wasm backend's worker pool would keep the process alive.
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }

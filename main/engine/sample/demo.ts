@@ -323,7 +323,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   emit({
     type: 'stage',
     stage: 'train',
-    message: `Training ${model} (quick preset) for ${options.minutes} min on ${describeBackend(backend)}`,
+    message: `Training ${model} (quick preset) for ${
+      options.maxIterations === undefined
+        ? `${options.minutes} min`
+        : `${options.maxIterations} iterations (at most ${options.minutes} min)`
+    } on ${describeBackend(backend)}`,
   });
   const trainer: Trainer = createTrainer(settings);
   let run: ReturnType<typeof trainFor>;
