@@ -7,6 +7,8 @@
  * with every initialiser seeded from one Rng so a seed rebuilds the same network.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { z } from 'zod';
+import { DiscriminatorNameSchema, GeneratorNameSchema } from '../main/contract/index.js';
 import { CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
 import { Rng } from './rng.js';
 
@@ -271,25 +273,11 @@ export function pixelDiscriminator(options: PixelDiscriminatorOptions = {}): tfl
 // ---------------------------------------------------------------------------------------------------
 // Named configurations (the names in TrainingSettings.generator / .discriminator)
 
-export type GeneratorName =
-  | 'resnet_9blocks'
-  | 'resnet_6blocks'
-  | 'unet_256'
-  | 'unet_128'
-  | 'unet_64'
-  | 'unet_32'
-  | 'tiny';
-export type DiscriminatorName = 'basic' | 'n_layers' | 'pixel' | 'tiny';
-export const GENERATOR_NAMES: readonly GeneratorName[] = [
-  'resnet_9blocks',
-  'resnet_6blocks',
-  'unet_256',
-  'unet_128',
-  'unet_64',
-  'unet_32',
-  'tiny',
-];
-export const DISCRIMINATOR_NAMES: readonly DiscriminatorName[] = ['basic', 'n_layers', 'pixel', 'tiny'];
+// The contract's schemas are the one list of names: settings, the window and the networks agree.
+export type GeneratorName = z.infer<typeof GeneratorNameSchema>;
+export type DiscriminatorName = z.infer<typeof DiscriminatorNameSchema>;
+export const GENERATOR_NAMES: readonly GeneratorName[] = GeneratorNameSchema.options;
+export const DISCRIMINATOR_NAMES: readonly DiscriminatorName[] = DiscriminatorNameSchema.options;
 
 /**
  * 'tiny' (for tests and the quick preset): a ResNet generator with 2 residual blocks and ngf capped at
