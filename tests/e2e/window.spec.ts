@@ -125,6 +125,9 @@ test('training settings validate inline, and the run controls drive the run', as
   await expect(page.getByRole('main').getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await size.fill('30');
   await page.getByText('Advanced settings').click();
+  await page.getByLabel('Generator', { exact: true }).selectOption('unet_64');
+  await expect(page.getByText('U-Net 64 needs a size that is a multiple of 64.')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/train-unet-size.png` });
   await page.getByLabel('Generator', { exact: true }).selectOption('resnet_6blocks');
   await expect(page.getByText('multiple of 4')).toBeVisible();
   await size.fill('32');
