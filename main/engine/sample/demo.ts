@@ -5,7 +5,7 @@
  * Everything lands in one output folder (`sample/`, `translated/`, `report/`, `metrics.json`); a folder
  * that holds anything but an earlier demo is refused, so a user's files are never written over.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
@@ -16,7 +16,7 @@ import { scanDataset } from '../dataset/index.js';
 import { compareImages, type MetricSummary, type RawImage, summarizeMetrics } from '../eval/metrics.js';
 import { resolveSettings } from '../runs/settings.js';
 import { mostCommonColourBaseline } from './baselines.js';
-import { encodePng, generateSample } from './generate.js';
+import { encodePng, generateSample, prepareOwnedFolder } from './generate.js';
 import { createL1Trainer } from './l1-baseline.js';
 import { Rng } from './random.js';
 import { type ReportLossPoint, type ReportMetricsRow, writeReport } from './report.js';
@@ -82,26 +82,6 @@ class DemoCancelled extends Error {
     super('The demo was cancelled');
     this.name = 'DemoCancelled';
   }
-}
-
-async function prepareOutDir(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      await mkdir(dir, { recursive: true });
-      return;
-    }
-    throw err;
-  }
-  if (entries.length === 0) return;
-  if (!entries.includes(DEMO_MARKER)) {
-    throw new Error(
-      `Not writing the demo into ${dir}: the folder is not empty and is not an earlier Duet demo (no ${DEMO_MARKER}). Choose an empty or new folder with --out.`,
-    );
-  }
-  for (const sub of ['translated', 'report']) await rm(path.join(dir, sub), { recursive: true, force: true });
 }
 
 async function loadTiles(files: { a: string; b: string; name: string }[]): Promise<Tile[]> {
@@ -284,7 +264,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   const outDir = path.resolve(options.outDir);
   const emit = options.onEvent ?? (() => {});
-  await prepareOutDir(outDir);
+  await prepareOwnedFolder(outDir, {
+    marker: DEMO_MARKER,
+    kind: 'duet-demo',
+    what: 'demo',
+    subfolders: ['translated', 'report'],
+    how: ' with --out',
+  });
   const seed = options.seed ?? 0;
   await writeFile(
     path.join(outDir, DEMO_MARKER),

@@ -97,8 +97,25 @@ export function normaliseSampleOptions(options: GenerateSampleOptions) {
   return { size, count, testCount, seed, scale, layout };
 }
 
-/** Refuses any folder that holds something other than an earlier Duet sample. */
-async function prepareFolder(dir: string): Promise<void> {
+export interface OwnedFolder {
+  /** The marker file an earlier run leaves, e.g. duet-sample.json. */
+  marker: string;
+  /** The marker's `kind`, checked before anything is removed. */
+  kind: string;
+  /** What writes the folder, for messages: "sample", "demo". */
+  what: string;
+  /** The only subfolders cleared in a folder of an earlier run; anything else there stays. */
+  subfolders: readonly string[];
+  /** Appended to "Choose an empty or new folder", e.g. " with --out". */
+  how?: string;
+}
+
+/**
+ * Makes `dir` ready for output Duet writes: creates it, or takes it when it is empty or holds an earlier
+ * run's marker (then clears only that run's subfolders). Any other folder is refused, so a user's files
+ * are never written over.
+ */
+export async function prepareOwnedFolder(dir: string, owned: OwnedFolder): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -110,17 +127,15 @@ async function prepareFolder(dir: string): Promise<void> {
     throw err;
   }
   if (entries.length === 0) return;
-  if (!entries.includes(SAMPLE_MARKER)) {
+  if (!entries.includes(owned.marker)) {
     throw new Error(
-      `Not writing the sample into ${dir}: the folder is not empty and is not an earlier Duet sample (no ${SAMPLE_MARKER}). Choose an empty or new folder.`,
+      `Not writing the ${owned.what} into ${dir}: the folder is not empty and is not an earlier Duet ${owned.what} (no ${owned.marker}). Choose an empty or new folder${owned.how ?? ''}.`,
     );
   }
-  const marker = JSON.parse(await readFile(path.join(dir, SAMPLE_MARKER), 'utf8')) as { kind?: string };
-  if (marker.kind !== 'duet-sample') throw new Error(`${path.join(dir, SAMPLE_MARKER)} is not a Duet sample marker`);
-  // Only the folders a sample writes are cleared; anything else left there stays.
-  for (const sub of ['trainA', 'trainB', 'testA', 'testB', 'train', 'test']) {
-    await rm(path.join(dir, sub), { recursive: true, force: true });
-  }
+  const markerPath = path.join(dir, owned.marker);
+  const marker = JSON.parse(await readFile(markerPath, 'utf8')) as { kind?: string };
+  if (marker.kind !== owned.kind) throw new Error(`${markerPath} is not a Duet ${owned.what} marker`);
+  for (const sub of owned.subfolders) await rm(path.join(dir, sub), { recursive: true, force: true });
 }
 
 export function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
@@ -143,7 +158,12 @@ export function sideBySide(a: Uint8Array, b: Uint8Array, size: number): Uint8Arr
 export async function generateSample(options: GenerateSampleOptions): Promise<SampleManifest> {
   const { size, count, testCount, seed, scale, layout } = normaliseSampleOptions(options);
   const dir = path.resolve(options.dir);
-  await prepareFolder(dir);
+  await prepareOwnedFolder(dir, {
+    marker: SAMPLE_MARKER,
+    kind: 'duet-sample',
+    what: 'sample',
+    subfolders: ['trainA', 'trainB', 'testA', 'testB', 'train', 'test'],
+  });
   const folders = layout !== 'aligned';
   const aligned = layout !== 'train-test-folders';
   const splits: [SampleSplit, number][] = [

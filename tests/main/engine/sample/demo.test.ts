@@ -91,6 +91,12 @@ describe('runDemo', () => {
     await writeFile(path.join(outDir, 'notes.txt'), 'mine');
     await expect(runDemo({ ...small, outDir })).rejects.toThrow(/not empty and is not an earlier Duet demo/);
     expect(await readdir(outDir)).toEqual(['notes.txt']);
+    // A marker file of the right name but not written by the demo: nothing is removed.
+    const fake = await tempDir();
+    await writeFile(path.join(fake, DEMO_MARKER), JSON.stringify({ kind: 'something-else' }));
+    await writeFile(path.join(fake, 'report'), 'mine');
+    await expect(runDemo({ ...small, outDir: fake })).rejects.toThrow(/is not a Duet demo marker/);
+    expect((await readdir(fake)).sort()).toEqual([DEMO_MARKER, 'report']);
     await expect(runDemo({ ...small, outDir: await tempDir(), minutes: 0 })).rejects.toThrow(/--minutes must be/);
     await expect(runDemo({ ...small, outDir: await tempDir(), model: 'unet' as unknown as 'pix2pix' })).rejects.toThrow(
       /Unknown model "unet"/,
