@@ -84,6 +84,17 @@ function grads(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array): Gra
   });
 }
 
+/** Seeded inputs for a case and their gradients on the cpu backend; leaves wasm active. */
+async function onCpu(c: Case, seed: number) {
+  const x = random(c.x, seed);
+  const w = random(c.filter, 10 * seed);
+  const dy = random(outShape(c), 100 * seed);
+  await tf.setBackend('cpu');
+  const expected = grads(c, x, w, dy);
+  await tf.setBackend('wasm');
+  return { x, w, dy, expected };
+}
+
 function maxRelErr(actual: Float32Array, expected: Float32Array): number {
   expect(actual.length).toBe(expected.length);
   let scale = 1e-6;
@@ -122,12 +133,7 @@ describe('wasm convolution gradients', () => {
 
   for (const [i, c] of CASES.entries()) {
     it(`match the cpu backend: ${c.name}`, async () => {
-      const x = random(c.x, 10 + i);
-      const w = random(c.filter, 100 + i);
-      const dy = random(outShape(c), 1000 + i);
-      await tf.setBackend('cpu');
-      const expected = grads(c, x, w, dy);
-      await tf.setBackend('wasm');
+      const { x, w, dy, expected } = await onCpu(c, 10 + i);
       const tensorsBefore = tf.memory().numTensors;
       const dataBefore = wasmBackend().numDataIds();
       const actual = grads(c, x, w, dy);
@@ -144,12 +150,7 @@ describe('wasm convolution gradients', () => {
 
   it('build the filter gradient in bands of kernel rows when im2col would be large, with the same result', async () => {
     for (const [i, c] of [CASES[4]!, CASES[1]!, CASES[9]!].entries()) {
-      const x = random(c.x, 20 + i);
-      const w = random(c.filter, 200 + i);
-      const dy = random(outShape(c), 2000 + i);
-      await tf.setBackend('cpu');
-      const expected = grads(c, x, w, dy);
-      await tf.setBackend('wasm');
+      const { x, w, dy, expected } = await onCpu(c, 20 + i);
       const whole = grads(c, x, w, dy);
       sweepFilterCache();
       const dataBefore = wasmBackend().numDataIds();
