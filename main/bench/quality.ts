@@ -29,6 +29,8 @@ export interface QualityBenchRecord {
   trainingSeconds: number;
   backend: string;
   metrics: DemoResult['metrics'];
+  /** The model's pixel accuracy split by map colour (kept in bench.json, where a change shows first). */
+  byColour: DemoResult['byColour'];
 }
 
 export function qualityIterations(env: Record<string, string | undefined> = process.env): number {
@@ -68,6 +70,7 @@ export async function benchQuality(options: QualityBenchOptions = {}): Promise<Q
         trainingSeconds: result.trainingSeconds,
         backend: result.backend,
         metrics: result.metrics,
+        byColour: result.byColour,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });

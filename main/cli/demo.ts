@@ -81,6 +81,12 @@ export function registerDemo(program: Command): void {
               `${m.name.padEnd(24)} ${`${(m.pixelAccuracy * 100).toFixed(1)}%`.padStart(10)} ${m.rmse.toFixed(2).padStart(7)} ${m.psnr.toFixed(2).padStart(7)} ${m.l1.toFixed(2).padStart(7)}`,
           ),
           '',
+          `${result.metrics[0]?.name ?? 'The model'} by map colour (share of pixels: accuracy):`,
+          ...result.byColour.map(
+            (r) =>
+              `  ${r.name.padEnd(16)} ${`${(r.share * 100).toFixed(1)}%`.padStart(6)}: ${(r.pixelAccuracy * 100).toFixed(1)}%`,
+          ),
+          '',
           `Report: ${result.reportPath}`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

@@ -16,6 +16,7 @@ import { scanDataset } from '../dataset/index.js';
 import { compareImages, type MetricSummary, type RawImage, summarizeMetrics } from '../eval/metrics.js';
 import { resolveSettings } from '../runs/settings.js';
 import { mostCommonColourBaseline } from './baselines.js';
+import { accuracyByMapColour, type MapColourRow } from './breakdown.js';
 import { encodePng, generateSample, prepareOwnedFolder } from './generate.js';
 import { createL1Trainer } from './l1-baseline.js';
 import { Rng } from './random.js';
@@ -68,6 +69,8 @@ export interface DemoResult {
   iterations: number;
   trainingSeconds: number;
   metrics: ReportMetricsRow[];
+  /** The model's held-out pixel accuracy split by map colour. */
+  byColour: MapColourRow[];
 }
 
 interface Tile {
@@ -326,6 +329,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     trainer.dispose();
   }
 
+  const byColour = accuracyByMapColour(outputs.map((output, i) => ({ output, target: test[i]!.map })));
   const rows: ReportMetricsRow[] = [
     row(`${model} (this run)`, score(outputs, test), `${run.iterations} iterations, ${run.seconds.toFixed(0)} s`),
   ];
@@ -380,6 +384,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     losses: run.losses,
     metrics: rows,
     examples,
+    byColour: { outputs: `${model} (this run)`, rows: byColour },
     notes: [
       `Data: ${train.length} generated training pairs and ${test.length} held-out pairs of ${tileSize} px (seed ${seed}); training crops of ${settings.size} px.`,
       decayShare > 0
@@ -395,6 +400,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     iterations: run.iterations,
     trainingSeconds: run.seconds,
     metrics: rows,
+    byColour,
   };
   await writeFile(path.join(outDir, 'metrics.json'), `${JSON.stringify(result, null, 2)}\n`);
   const marker = JSON.parse(await readFile(path.join(outDir, DEMO_MARKER), 'utf8'));

@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { MapColourRow } from './breakdown.js';
 
 export interface ReportMetricsRow {
   /** What produced the outputs: "pix2pix (this run)", "most common colour", ... */
@@ -47,6 +48,8 @@ export interface ReportData {
   examples: ReportExample[];
   /** Free lines shown under the summary (data, caveats). */
   notes?: string[];
+  /** Pixel accuracy of one set of outputs split by map colour (accuracyByMapColour). */
+  byColour?: { outputs: string; rows: MapColourRow[] };
 }
 
 export function escapeHtml(text: string): string {
@@ -147,6 +150,26 @@ export function renderReportHtml(data: ReportData): string {
         `<tr${m.pixelAccuracy === best ? ' class="best"' : ''}><th scope="row">${escapeHtml(m.name)}</th><td>${percent(m.pixelAccuracy)}</td><td>${m.rmse.toFixed(2)}</td><td>${m.psnr.toFixed(2)}</td><td>${m.l1.toFixed(2)}</td><td>${m.count}</td><td class="note">${escapeHtml(m.note ?? '')}</td></tr>`,
     )
     .join('\n');
+  const colourRows = (data.byColour?.rows ?? [])
+    .map((r) => {
+      const swatch = r.colour
+        ? `<span class="swatch" style="background: rgb(${r.colour.join(', ')})"></span>`
+        : '<span class="swatch"></span>';
+      const bias = r.bias.map((b) => `${b >= 0 ? '+' : '−'}${Math.abs(b).toFixed(1)}`).join(' / ');
+      return `<tr><th scope="row">${swatch}${escapeHtml(r.name)}</th><td>${percent(r.share)}</td><td>${percent(r.pixelAccuracy)}</td><td>${bias}</td></tr>`;
+    })
+    .join('\n');
+  const byColour = data.byColour
+    ? `<h2>Where it is right, by map colour</h2>
+<p class="summary">Outputs from ${escapeHtml(data.byColour.outputs)}. Share: of all held-out map pixels. Mean error: output − target per channel (R / G / B, 0–255); a large mean error is a colour cast, a small one with low accuracy is noise.</p>
+<table class="metrics">
+<thead><tr><th>map colour</th><th>share</th><th>pixel accuracy</th><th>mean error</th></tr></thead>
+<tbody>
+${colourRows}
+</tbody>
+</table>
+`
+    : '';
   const examples = data.examples
     .map((e, i) => {
       const f = exampleFileNames(i);
@@ -174,6 +197,7 @@ tr.best th, tr.best td:not(.note) { font-weight: 600; background: #dafbe1; }
 .curves { display: flex; flex-wrap: wrap; gap: 8px; } .curves svg { border: 1px solid #eaeef2; border-radius: 4px; }
 svg .t { font-size: 12px; font-weight: 600; fill: #1f2328; } svg .a { font-size: 10px; fill: #57606a; } svg .ax { stroke: #d0d7de; }
 table.examples img { width: 192px; height: auto; image-rendering: pixelated; display: block; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; border: 1px solid #8c959f; vertical-align: -1px; }
 table.settings td { font-family: ui-monospace, monospace; font-size: 12px; }
 </style>
 </head>
@@ -189,7 +213,7 @@ ${notes ? `<ul class="summary">${notes}</ul>` : ''}
 ${metricRows}
 </tbody>
 </table>
-<h2>Held-out tiles: input, output, target</h2>
+${byColour}<h2>Held-out tiles: input, output, target</h2>
 <table class="examples">
 <thead><tr><th></th><th>aerial (input)</th><th>model output</th><th>map (target)</th></tr></thead>
 <tbody>

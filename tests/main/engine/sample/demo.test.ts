@@ -76,6 +76,13 @@ describe('runDemo', () => {
     expect(tf.memory().numTensors).toBe(before);
     const saved = JSON.parse(await readFile(path.join(outDir, 'metrics.json'), 'utf8'));
     expect(saved.metrics).toHaveLength(3);
+    // The breakdown covers every held-out pixel, and weighted by share it is the model's pixel accuracy.
+    expect(result.byColour.reduce((s, r) => s + r.share, 0)).toBeCloseTo(1, 10);
+    const weighted = result.byColour.reduce((s, r) => s + r.share * r.pixelAccuracy, 0);
+    expect(weighted).toBeCloseTo(result.metrics[0]!.pixelAccuracy, 10);
+    expect(result.byColour.map((r) => r.name)).not.toContain('other');
+    expect(html).toContain('Where it is right, by map colour');
+    expect(saved.byColour).toEqual(result.byColour);
   }, 240_000);
 
   it('runs CycleGAN too, and may run again into its own earlier output', async () => {

@@ -56,6 +56,22 @@ describe('report', () => {
     expect(html).toContain('images/001-input.png');
   });
 
+  it('shows the accuracy by map colour with a swatch, the share and the signed mean error', () => {
+    expect(renderReportHtml(data())).not.toContain('by map colour');
+    const html = renderReportHtml(
+      data({
+        byColour: {
+          outputs: 'pix2pix (this run)',
+          rows: [{ name: 'land', colour: [242, 239, 233], share: 0.317, pixelAccuracy: 0.45, bias: [-5.7, 0, 2.25] }],
+        },
+      }),
+    );
+    expect(html).toContain('Where it is right, by map colour');
+    expect(html).toContain(
+      '<tr><th scope="row"><span class="swatch" style="background: rgb(242, 239, 233)"></span>land</th><td>31.7%</td><td>45.0%</td><td>−5.7 / +0.0 / +2.3</td></tr>',
+    );
+  });
+
   it('draws a falling loss falling, and copes with constant or missing values', () => {
     const svg = lossCurveSvg(
       'L',
