@@ -84,7 +84,7 @@ export function registerDemo(program: Command): void {
           `${result.metrics[0]?.name ?? 'The model'} by map colour (share of pixels: accuracy):`,
           ...result.byColour.map(
             (r) =>
-              `  ${r.name.padEnd(16)} ${`${(r.share * 100).toFixed(1)}%`.padStart(6)}: ${(r.pixelAccuracy * 100).toFixed(1)}%`,
+              `  ${r.label.padEnd(18)} ${`${(r.share * 100).toFixed(1)}%`.padStart(6)}: ${(r.pixelAccuracy * 100).toFixed(1)}%`,
           ),
           '',
           `Report: ${result.reportPath}`,

@@ -9,9 +9,27 @@ import { MAP_PALETTE, type Rgb } from './render.js';
 
 export type MapColourName = keyof typeof MAP_PALETTE;
 
+/** The palette's names in words, as the report and the command line show them. */
+export const MAP_COLOUR_LABELS: Record<MapColourName | 'other', string> = {
+  land: 'land',
+  water: 'water',
+  park: 'park',
+  wood: 'wood',
+  field: 'field',
+  building: 'building',
+  buildingOutline: 'building outline',
+  minorRoad: 'minor road',
+  minorCasing: 'minor road casing',
+  majorRoad: 'major road',
+  majorCasing: 'major road casing',
+  other: 'not a map colour',
+};
+
 export interface MapColourRow {
   /** Palette name, or 'other' for target pixels outside the palette. */
   name: MapColourName | 'other';
+  /** The name in words ("minor road casing"). */
+  label: string;
   /** The palette colour (absent for 'other'). */
   colour?: Rgb;
   /** Share of all target pixels that are this colour (0–1). */
@@ -68,6 +86,7 @@ export function accuracyByMapColour(pairs: ImagePair[]): MapColourRow[] {
   return [...tally.entries()]
     .map(([name, e]) => ({
       name,
+      label: MAP_COLOUR_LABELS[name],
       ...(name === 'other' ? {} : { colour: MAP_PALETTE[name] }),
       share: e.n / total,
       pixelAccuracy: e.ok / e.n,

@@ -156,7 +156,7 @@ export function renderReportHtml(data: ReportData): string {
         ? `<span class="swatch" style="background: rgb(${r.colour.join(', ')})"></span>`
         : '<span class="swatch"></span>';
       const bias = r.bias.map((b) => `${b >= 0 ? '+' : '−'}${Math.abs(b).toFixed(1)}`).join(' / ');
-      return `<tr><th scope="row">${swatch}${escapeHtml(r.name)}</th><td>${percent(r.share)}</td><td>${percent(r.pixelAccuracy)}</td><td>${bias}</td></tr>`;
+      return `<tr><th scope="row">${swatch}${escapeHtml(r.label)}</th><td>${percent(r.share)}</td><td>${percent(r.pixelAccuracy)}</td><td>${bias}</td></tr>`;
     })
     .join('\n');
   const byColour = data.byColour

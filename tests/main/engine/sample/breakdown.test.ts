@@ -31,6 +31,7 @@ describe('accuracy by map colour', () => {
     expect(w!.pixelAccuracy).toBe(0);
     expect(w!.bias).toEqual([6, 0, 0]);
     expect(o!.colour).toBeUndefined();
+    expect(rows.map((r) => r.label)).toEqual(['land', 'water', 'not a map colour']);
     expect(o!.pixelAccuracy).toBe(1);
   });
 

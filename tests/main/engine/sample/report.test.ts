@@ -62,13 +62,22 @@ describe('report', () => {
       data({
         byColour: {
           outputs: 'pix2pix (this run)',
-          rows: [{ name: 'land', colour: [242, 239, 233], share: 0.317, pixelAccuracy: 0.45, bias: [-5.7, 0, 2.25] }],
+          rows: [
+            {
+              name: 'land',
+              label: 'land <open>',
+              colour: [242, 239, 233],
+              share: 0.317,
+              pixelAccuracy: 0.45,
+              bias: [-5.7, 0, 2.25],
+            },
+          ],
         },
       }),
     );
     expect(html).toContain('Where it is right, by map colour');
     expect(html).toContain(
-      '<tr><th scope="row"><span class="swatch" style="background: rgb(242, 239, 233)"></span>land</th><td>31.7%</td><td>45.0%</td><td>−5.7 / +0.0 / +2.3</td></tr>',
+      '<tr><th scope="row"><span class="swatch" style="background: rgb(242, 239, 233)"></span>land &lt;open&gt;</th><td>31.7%</td><td>45.0%</td><td>−5.7 / +0.0 / +2.3</td></tr>',
     );
   });
 
