@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '../main/contract/index.js';
 import { selectBackend } from '../main/engine/backend.js';
+import { Adam } from './adam.js';
 import { registerFastCpuKernels } from './cpu-kernels.js';
+import { ganLoss, l1Loss } from './losses.js';
 import { createTrainer, type Trainer, type TrainerState } from './trainer.js';
 
 beforeAll(async () => {
@@ -59,6 +62,70 @@ describe('createTrainer', () => {
     t.dispose();
     expect(() => t.step(a, a)).toThrow(/disposed/);
     tf.dispose([a, gray]);
+  });
+});
+
+describe('pix2pix step', () => {
+  it("runs G once and matches the reference's two updates written out pass by pass", () => {
+    const settings = { ...tiny, model: 'pix2pix' } as const;
+    const trainer = createTrainer(settings);
+    // The same networks (same seed) trained by the reference's optimize_parameters, spelled out here.
+    const reference = createTrainer(settings);
+    const { G, D } = reference.networks() as { G: tfl.LayersModel; D: tfl.LayersModel };
+    const vars = (m: tfl.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const s = trainer.settings;
+    const adamG = new Adam(vars(G!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
+    const adamD = new Adam(vars(D!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
+    const mode = s.ganMode;
+    const G1 = trainer.networks().G!;
+    const apply = G1.apply.bind(G1);
+    let gPasses = 0;
+    G1.apply = ((...args: Parameters<typeof G1.apply>) => {
+      gPasses++;
+      return apply(...args);
+    }) as typeof G1.apply;
+    for (let i = 0; i < 3; i++) {
+      const a = batch(50 + i);
+      const b = batch(60 + i);
+      const losses = trainer.step(a, b);
+      // forward(), then backward_D on the detached fake, D's step, then backward_G against the new D.
+      const fake = tf.tidy(() => G!.apply(a, { training: true }) as tf.Tensor4D);
+      const dGrads = tf.variableGrads(() => {
+        const dFake = ganLoss(mode, D!.apply(tf.concat([a, fake], 3), { training: true }) as tf.Tensor, false);
+        const dReal = ganLoss(mode, D!.apply(tf.concat([a, b], 3), { training: true }) as tf.Tensor, true);
+        return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
+      }, vars(D!));
+      adamD.apply(vars(D!).map((v) => dGrads.grads[v.name]));
+      const gGrads = tf.variableGrads(() => {
+        const out = G!.apply(a, { training: true }) as tf.Tensor4D;
+        const gan = ganLoss(mode, D!.apply(tf.concat([a, out], 3), { training: true }) as tf.Tensor, true, false);
+        return tf.add(gan, tf.mul(l1Loss(out, b), s.lambdaL1)) as tf.Scalar;
+      }, vars(G!));
+      expect(losses.G_GAN! + losses.G_L1!).toBeCloseTo(gGrads.value.dataSync()[0]!, 4);
+      adamG.apply(vars(G!).map((v) => gGrads.grads[v.name]));
+      tf.dispose([
+        a,
+        b,
+        fake,
+        dGrads.value,
+        gGrads.value,
+        ...Object.values(dGrads.grads),
+        ...Object.values(gGrads.grads),
+      ]);
+    }
+    expect(gPasses).toBe(3);
+    const w1 = weightsOf(trainer).flat();
+    const w2 = weightsOf(reference).flat();
+    let err = 0;
+    for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
+    expect(err).toBeLessThan(1e-6);
+    // and the weights did move: the comparison is not between two untouched networks
+    const fresh = createTrainer(settings);
+    const w0 = weightsOf(fresh).flat();
+    expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
+    for (const t of [trainer, reference, fresh]) t.dispose();
+    adamG.dispose();
+    adamD.dispose();
   });
 });
 

@@ -132,19 +132,23 @@ function forward(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Te
  * gradients are those of the first.
  */
 /**
- * Run a gradient computation from inside another one's backward pass. The engine keeps a single tape
- * and a nested first-order gradients() call would replace it and then clear it, so the outer pass's
- * tape is set aside for the inner call and put back after it (tfjs 4.22 engine state).
+ * Run a first-order gradient computation from inside another one: from its backward pass (recomputation)
+ * or its forward pass (pix2pix's discriminator update between the generator's forward and its loss). The
+ * engine keeps a single tape, and a nested gradients() call would either record into it or replace and
+ * clear it, so the outer tape and depth are set aside for the inner call and put back after it (tfjs 4.22
+ * engine state). Nothing `fn` computes is recorded on the outer tape: its results are constants there.
  */
 function withOwnTape<T>(fn: () => T): T {
   const state = (tf.engine() as unknown as { state: { activeTape: unknown; gradientDepth: number } }).state;
-  if (state.gradientDepth !== 0) throw new Error('Recomputation needs to run in a first-order backward pass');
   const outer = state.activeTape;
+  const depth = state.gradientDepth;
   state.activeTape = null;
+  state.gradientDepth = 0;
   try {
     return fn();
   } finally {
     state.activeTape = outer;
+    state.gradientDepth = depth;
   }
 }
 
@@ -600,48 +604,33 @@ class Pix2PixTrainer extends BaseTrainer {
     const s = this.settings;
     const mode = this.ganMode;
     const kept: Record<string, tf.Scalar> = {};
-    let fakeB: tf.Tensor4D | undefined;
-    try {
-      // One dropout mask for this iteration, used by both passes through G below.
-      const dropouts = dropoutLayers(this.G);
-      const seeds = dropouts.map(() => this.rng.uint32());
-      const setSeeds = () => {
-        dropouts.forEach((l, i) => {
-          l.seed = seeds[i]!;
-        });
-      };
-      setSeeds();
-      fakeB = tf.tidy(() => forward(this.G, realA, true));
-      const fB = fakeB;
-
-      // backward_D: real pairs → real, generated pairs (detached) → fake.
-      const dGrads = gradientsOf(() => {
-        const dFake = ganLoss(mode, forward(this.D, tf.concat([realA, fB], 3), true), false);
-        const dReal = ganLoss(mode, forward(this.D, tf.concat([realA, realB], 3), true), true);
-        Object.assign(kept, { D_fake: tf.keep(dFake), D_real: tf.keep(dReal) });
-        return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
-      }, this.dVars);
-      this.optimizers.D!.apply(dGrads);
-      disposeAll(dGrads);
-
-      // backward_G against the updated D. G runs again (same weights, same dropout mask) to record its
-      // gradient; its running statistics were already updated once by the pass above.
-      setSeeds();
-      const gGrads = keepingRunningStats(this.G, () =>
-        gradientsOf(() => {
-          const fake = this.generate(this.G, realA);
-          const gan = ganLoss(mode, forward(this.D, tf.concat([realA, fake], 3), true), true, false);
-          const l1 = tf.mul(l1Loss(fake, realB), s.lambdaL1) as tf.Scalar;
-          Object.assign(kept, { G_GAN: tf.keep(gan), G_L1: tf.keep(l1) });
-          return tf.add(gan, l1) as tf.Scalar;
-        }, this.gVars),
-      );
-      this.optimizers.G!.apply(gGrads);
-      disposeAll(gGrads);
-      this.iterations += 1;
-    } finally {
-      fakeB?.dispose();
-    }
+    // One dropout mask for this iteration (G runs once).
+    for (const l of dropoutLayers(this.G)) l.seed = this.rng.uint32();
+    // G's forward pass is recorded once and serves both updates, as in the reference: backward_D sees the
+    // generated pair detached (D's update runs off G's tape, so nothing flows back into G), then
+    // backward_G scores the same fake against the updated D.
+    const gGrads = gradientsOf(() => {
+      const fake = this.generate(this.G, realA);
+      withOwnTape(() => {
+        // backward_D: ½·[L_GAN(D(A, B), real) + L_GAN(D(A, G(A)), fake)].
+        const dGrads = gradientsOf(() => {
+          const dFake = ganLoss(mode, forward(this.D, tf.concat([realA, fake], 3), true), false);
+          const dReal = ganLoss(mode, forward(this.D, tf.concat([realA, realB], 3), true), true);
+          Object.assign(kept, { D_fake: tf.keep(dFake), D_real: tf.keep(dReal) });
+          return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
+        }, this.dVars);
+        this.optimizers.D!.apply(dGrads);
+        disposeAll(dGrads);
+      });
+      // backward_G: L_GAN(D(A, G(A)), real) + λ_L1·‖G(A) − B‖₁.
+      const gan = ganLoss(mode, forward(this.D, tf.concat([realA, fake], 3), true), true, false);
+      const l1 = tf.mul(l1Loss(fake, realB), s.lambdaL1) as tf.Scalar;
+      Object.assign(kept, { G_GAN: tf.keep(gan), G_L1: tf.keep(l1) });
+      return tf.add(gan, l1) as tf.Scalar;
+    }, this.gVars);
+    this.optimizers.G!.apply(gGrads);
+    disposeAll(gGrads);
+    this.iterations += 1;
     const values = readScalars(kept);
     const out: Record<string, number> = {};
     for (const n of this.lossNames) out[n] = values[n] ?? 0;
