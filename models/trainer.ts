@@ -329,9 +329,13 @@ abstract class BaseTrainer implements Trainer {
       });
     }
     const optimizers: TrainerState['optimizers'] = {};
+    // The optimizers' moments come out as copies (they are stored flat), freed once packed.
+    const copies: tf.Tensor[] = [];
     for (const [optName, opt] of Object.entries(this.optimizers)) {
       optimizers[optName] = { step: opt.step };
-      opt.moments().forEach((t, i) => {
+      const moments = opt.moments();
+      copies.push(...moments);
+      moments.forEach((t, i) => {
         named.push({ name: `opt/${optName}/${i}`, tensor: t });
       });
     }
@@ -342,7 +346,13 @@ abstract class BaseTrainer implements Trainer {
         named.push({ name: `pool/${poolName}/${i}`, tensor: t });
       });
     }
-    const { tensors, data } = packTensors(named);
+    let packed: ReturnType<typeof packTensors>;
+    try {
+      packed = packTensors(named);
+    } finally {
+      for (const t of copies) t.dispose();
+    }
+    const { tensors, data } = packed;
     return {
       format: 'duet-trainer-state',
       version: 1,
@@ -392,7 +402,7 @@ abstract class BaseTrainer implements Trainer {
         if (!info) throw new Error(`The training state lacks optimizer "${optName}"`);
         opt.restore(
           info.step,
-          opt.moments().map((_, i) => take(`opt/${optName}/${i}`)),
+          Array.from({ length: opt.momentCount }, (_, i) => take(`opt/${optName}/${i}`)),
         );
       }
       for (const [poolName, pool] of Object.entries(this.pools)) {

@@ -182,6 +182,59 @@ describe('Adam', () => {
   });
 });
 
+describe('Adam over flat chunks', () => {
+  it('updates every variable as its own Adam would, across chunks, with a missing gradient, and restores', () => {
+    const shapes = [[2, 3], [4], [3, 1, 2], [5]];
+    const start = tf.memory().numTensors;
+    const init = shapes.map((s, i) =>
+      Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, k) => (i + 1) * 0.1 - k * 0.05),
+    );
+    const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(init[i]!, s))));
+    // 6 + 4 | 6 | 5 values: three chunks at 10 values a chunk.
+    const adam = new Adam(vars, { lr: 0.01, beta1: 0.5, beta2: 0.999, chunkElements: 10 });
+    expect(adam.chunkCount).toBe(3);
+    const want = init.map((a) => [...a]);
+    const m = init.map((a) => a.map(() => 0));
+    const s2 = init.map((a) => a.map(() => 0));
+    for (let t = 1; t <= 3; t++) {
+      // Variable 1 gets no gradient at step 2: it and its moments stay as they are.
+      const g = init.map((a, i) => (t === 2 && i === 1 ? undefined : a.map((_, k) => Math.sin(t * 7 + i * 3 + k))));
+      const gt = g.map((x, i) => (x ? tf.tensor(x, shapes[i]!) : undefined));
+      adam.apply(gt);
+      tf.dispose(gt.filter((x): x is tf.Tensor => !!x));
+      g.forEach((gi, i) => {
+        if (!gi) return;
+        gi.forEach((gk, k) => {
+          m[i]![k] = 0.5 * m[i]![k]! + 0.5 * gk;
+          s2[i]![k] = 0.999 * s2[i]![k]! + 0.001 * gk ** 2;
+          want[i]![k] =
+            want[i]![k]! - (0.01 * m[i]![k]!) / (1 - 0.5 ** t) / (Math.sqrt(s2[i]![k]! / (1 - 0.999 ** t)) + 1e-8);
+        });
+      });
+    }
+    vars.forEach((v, i) => {
+      for (const [k, x] of Array.from(v.dataSync()).entries()) expect(x).toBeCloseTo(want[i]![k]!, 6);
+    });
+    // moments() gives one m and one v per variable, shaped like it; restore() puts them back.
+    const moments = adam.moments();
+    expect(moments.map((t) => t.shape)).toEqual([...shapes, ...shapes]);
+    moments.slice(0, 4).forEach((t, i) => {
+      for (const [k, x] of Array.from(t.dataSync()).entries()) expect(x).toBeCloseTo(m[i]![k]!, 6);
+    });
+    const other = new Adam(vars, { lr: 0.01, beta1: 0.5, beta2: 0.999 });
+    expect(other.chunkCount).toBe(1);
+    other.restore(adam.step, moments);
+    const again = other.moments();
+    again.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(moments[i]!.dataSync())));
+    expect(() => other.restore(1, moments.slice(1))).toThrow(/7 moments, expected 8/);
+    tf.dispose([...moments, ...again]);
+    adam.dispose();
+    other.dispose();
+    tf.dispose(vars);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
 describe('state packing', () => {
   it('round-trips tensors and refuses truncated data', () => {
     const a = tf.tensor([1.5, -2], [2]);

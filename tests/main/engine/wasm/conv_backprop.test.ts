@@ -51,6 +51,8 @@ const CASES: Case[] = [
   },
   { name: '3×3 strides [1, 2] same', x: [1, 6, 9, 2], filter: [3, 3, 2, 3], strides: [1, 2], pad: 'same' },
   { name: '4×4 s1 same (even kernel)', x: [1, 7, 7, 2], filter: [4, 4, 2, 3], strides: [1, 1], pad: 'same' },
+  { name: '4×4 s2 pad 1, batch 3, one output channel', x: [3, 11, 9, 4], filter: [4, 4, 4, 1], strides: [2, 2], pad: 1 },
+  { name: '5×5 strides [3, 1] valid, batch 2', x: [2, 13, 8, 3], filter: [5, 5, 3, 2], strides: [3, 1], pad: 'valid' },
 ];
 
 // float32 sums in a different order: agree to 1e-4 of the largest magnitude (values are O(1)).
