@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv_backprop.js';
+import { concatConfig, sliceConfig, splitVConfig } from './copy_kernels.js';
 import { registerThreadedWasmBackend, restoreStockWasmBackend } from './threads.js';
 
 export {
@@ -18,9 +19,16 @@ export {
   setIm2colBudget,
   sweepFilterCache,
 } from './conv_backprop.js';
+export { copyBox } from './copy_kernels.js';
 
 /** Every kernel Duet registers for the wasm backend. */
-export const WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropInputConfig, conv2DBackpropFilterConfig];
+export const WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropInputConfig,
+  conv2DBackpropFilterConfig,
+  sliceConfig,
+  splitVConfig,
+  concatConfig,
+];
 
 const stock = new Map<string, KernelConfig>();
 
