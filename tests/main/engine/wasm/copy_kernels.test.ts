@@ -29,7 +29,7 @@ async function onBoth(f: () => tf.Tensor | tf.Tensor[]) {
 }
 
 const seeded = (shape: number[], seed: number, dtype: 'float32' | 'int32' = 'float32') =>
-  dtype === 'int32' ? tf.randomUniformInt(shape, -1000, 1000, { seed }) : tf.randomNormal(shape, 0, 1, 'float32', seed);
+  dtype === 'int32' ? tf.randomUniformInt(shape, -1000, 1000, seed) : tf.randomNormal(shape, 0, 1, 'float32', seed);
 
 describe('wasm copy kernels (Slice, SplitV, Concat)', () => {
   it('replace the stock ones, which stay registered for the dtypes they leave to them', () => {
