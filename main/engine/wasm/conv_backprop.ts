@@ -26,6 +26,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { wasmKernel } from './kernel.js';
 
 type Shape4 = [number, number, number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -350,14 +351,6 @@ export function conv2DBackpropFilterWasm(args: {
   return dW;
 }
 
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInputWasm as unknown as KernelFunc,
-};
+export const conv2DBackpropInputConfig: KernelConfig = wasmKernel(Conv2DBackpropInput, conv2DBackpropInputWasm);
 
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
-};
+export const conv2DBackpropFilterConfig: KernelConfig = wasmKernel(Conv2DBackpropFilter, conv2DBackpropFilterWasm);

@@ -13,7 +13,6 @@ import {
   Concat,
   type ConcatAttrs,
   type KernelConfig,
-  type KernelFunc,
   Slice,
   type SliceAttrs,
   SplitV,
@@ -23,6 +22,7 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import { stockWasmKernel } from './index.js';
+import { wasmKernel } from './kernel.js';
 
 /** Below this many values a run is copied element by element (cheaper than a typed-array call). */
 const SHORT_RUN = 24;
@@ -169,20 +169,8 @@ function stock(name: string): KernelConfig {
   return k;
 }
 
-export const sliceConfig: KernelConfig = {
-  kernelName: Slice,
-  backendName: 'wasm',
-  kernelFunc: sliceWasm as unknown as KernelFunc,
-};
+export const sliceConfig: KernelConfig = wasmKernel(Slice, sliceWasm);
 
-export const splitVConfig: KernelConfig = {
-  kernelName: SplitV,
-  backendName: 'wasm',
-  kernelFunc: splitVWasm as unknown as KernelFunc,
-};
+export const splitVConfig: KernelConfig = wasmKernel(SplitV, splitVWasm);
 
-export const concatConfig: KernelConfig = {
-  kernelName: Concat,
-  backendName: 'wasm',
-  kernelFunc: concatWasm as unknown as KernelFunc,
-};
+export const concatConfig: KernelConfig = wasmKernel(Concat, concatWasm);
