@@ -41,8 +41,9 @@ export const MODEL_DEFAULTS: Record<ModelType, Layer> = {
 /**
  * Presets, per model type.
  * - quick: trains on the CPU in minutes — tiny networks at 64 px, 200 iterations. On an idle 2-core
- *   machine (wasm, 2 threads) the quick pix2pix runs 7.6 iterations/s; `duet demo --minutes 10` takes it
- *   to 43% held-out pixel accuracy on the built-in sample. Enough to see it learn; not a finished model.
+ *   machine (wasm, 2 threads) the quick pix2pix runs about 16 iterations/s; `duet demo --minutes 10`
+ *   takes it to 54% held-out pixel accuracy on the built-in sample (the most common map colour
+ *   everywhere scores 32%). Enough to see it learn; not a finished model.
  * - balanced: half-width networks at 128 px, 50 + 50 epochs. Hours on a CPU, minutes per epoch on a GPU.
  * - reference: the paper's configuration at 256 px (load 286, random crop), 100 + 100 epochs.
  */
@@ -63,7 +64,10 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     // Instance norm (batch norm at batch 1 normalises like it in training but not at inference, which
     // shifts the map's flat colours), no dropout, a 5× learning rate and ngf 16: on the built-in sample
     // this reached 25.8% held-out pixel accuracy in 3 minutes where the reference's choices at ngf 8
-    // reached 9.6% (main/engine/sample/demo.ts).
+    // reached 9.6% (main/engine/sample/demo.ts). L1 weighs 500 (reference 100): in a CPU budget the GAN
+    // term's texture costs more than it gives on flat map colours — `duet demo --minutes 10` measured
+    // 48.5% at λ 100, 53.7% at λ 500 and 55.7% for L1 alone (no discriminator); 500 keeps the
+    // discriminator's pull towards crisp edges.
     pix2pix: {
       generator: 'tiny',
       discriminator: 'tiny',
@@ -72,6 +76,7 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
       norm: 'instance',
       dropout: false,
       lr: 1e-3,
+      lambdaL1: 500,
       size: 64,
       loadSize: 72,
       iterations: 200,
