@@ -225,7 +225,7 @@ describe('Adam over flat chunks', () => {
     expect(other.chunkCount).toBe(1);
     other.restore(adam.step, moments);
     const again = other.moments();
-    again.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(moments[i]!.dataSync())));
+    for (const [i, t] of again.entries()) expect(Array.from(t.dataSync())).toEqual(Array.from(moments[i]!.dataSync()));
     expect(() => other.restore(1, moments.slice(1))).toThrow(/7 moments, expected 8/);
     tf.dispose([...moments, ...again]);
     adam.dispose();
