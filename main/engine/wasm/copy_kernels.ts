@@ -44,6 +44,15 @@ function copyable(dtype: string): boolean {
   return dtype === 'float32' || dtype === 'int32';
 }
 
+/** Copies `n` words from `src` to `dst`: a memmove for long runs, element by element for short ones. */
+function copyRun(heap: Heap, dst: number, src: number, n: number): void {
+  if (n < SHORT_RUN) {
+    for (let k = 0; k < n; k++) heap[dst + k] = heap[src + k]!;
+  } else {
+    heap.copyWithin(dst, src, src + n);
+  }
+}
+
 /**
  * Copies the box `begin`…`begin + size` of a row-major array of `shape` (at word `from` of `heap`) to
  * word `to`, contiguously. Trailing dimensions taken whole are merged into one run first.
@@ -82,11 +91,7 @@ export function copyBox(
   let dst = to;
   const total = counts.reduce((a, b) => a * b, 1);
   for (let n = 0; n < total; n++) {
-    if (run < SHORT_RUN) {
-      for (let k = 0; k < run; k++) heap[dst + k] = heap[src + k]!;
-    } else {
-      heap.copyWithin(dst, src, src + run);
-    }
+    copyRun(heap, dst, src, run);
     dst += run;
     // advance the odometer
     for (let i = outer - 1; i >= 0; i--) {
@@ -151,11 +156,7 @@ function concatWasm(args: { inputs: TensorInfo[]; backend: BackendWasm; attrs: C
     for (let i = 0; i < parts.length; i++) {
       const n = inner[i]!;
       const src = starts[i]! + b * n;
-      if (n < SHORT_RUN) {
-        for (let k = 0; k < n; k++) heap[dst + k] = heap[src + k]!;
-      } else {
-        heap.copyWithin(dst, src, src + n);
-      }
+      copyRun(heap, dst, src, n);
       dst += n;
     }
   }
