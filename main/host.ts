@@ -4,6 +4,8 @@
  * host operations itself (settings, system info, dialogs, links), forwards the rest to the engine,
  * validates the answer, and fans the engine's events out to subscribers.
  */
+
+import type { Project } from '#contract';
 import {
   DUET_EVENTS,
   DUET_OPERATIONS,
@@ -15,8 +17,7 @@ import {
   operationForChannel,
   parseRequest,
   parseResponse,
-} from './contract/api.js';
-import type { Project } from './contract/index.js';
+} from '#contract';
 import type { EngineLink } from './engine/process/in-process.js';
 import { isAllowedExternalUrl } from './security/external-urls.js';
 import type { MediaRoots } from './security/media-path.js';

@@ -6,8 +6,14 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DuetError, describeZodError, type SettingsPatch, SettingsPatchSchema } from './contract/api.js';
-import { type AppSettings, AppSettingsSchema } from './contract/index.js';
+import {
+  type AppSettings,
+  AppSettingsSchema,
+  DuetError,
+  describeZodError,
+  type SettingsPatch,
+  SettingsPatchSchema,
+} from '#contract';
 
 export const SETTINGS_VERSION = 2;
 

@@ -5,7 +5,7 @@
  * refuse at once a run that cannot fit, e.g. WebAssembly's 4 GB, instead of failing minutes later.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingSettings } from '../main/contract/index.js';
+import type { TrainingSettings } from '#contract';
 import { generatorMultiple } from './networks.js';
 import { createTrainer, type TrainerOptions } from './trainer.js';
 

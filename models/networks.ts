@@ -8,7 +8,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { z } from 'zod';
-import { DiscriminatorNameSchema, GeneratorNameSchema } from '../main/contract/index.js';
+import { DiscriminatorNameSchema, GeneratorNameSchema } from '#contract';
 import { CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
 import { Rng } from './rng.js';
 

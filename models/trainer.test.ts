@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TrainingSettingsSchema } from '../main/contract/index.js';
+import { TrainingSettingsSchema } from '#contract';
 import { selectBackend } from '../main/engine/backend.js';
 import { Adam } from './adam.js';
 import { registerFastCpuKernels } from './cpu-kernels.js';

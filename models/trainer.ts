@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type TrainingSettings, TrainingSettingsSchema } from '../main/contract/index.js';
+import { type TrainingSettings, TrainingSettingsSchema } from '#contract';
 import { Adam } from './adam.js';
 import { SeededDropout } from './layers.js';
 import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';

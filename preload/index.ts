@@ -4,9 +4,8 @@
  * path of a dropped file via webUtils. No ipcRenderer, no Node or Electron object reaches the page.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { FileLike } from '../main/contract/api.js';
-import { createDuetClient, type DuetTransport, unwrapIpcAnswer } from '../main/contract/client.js';
-import { BRIDGE_GLOBAL } from '../main/contract/connect.js';
+import type { FileLike } from '#contract';
+import { BRIDGE_GLOBAL, createDuetClient, type DuetTransport, unwrapIpcAnswer } from '#contract';
 
 const MEDIA_SCHEME = 'duet-media';
 

@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ModelType } from '../contract/index.js';
+import type { ModelType } from '#contract';
 import { type DemoOptions, type DemoResult, runDemo } from '../engine/sample/demo.js';
 import type { BenchArea, BenchRow } from './index.js';
 

@@ -9,9 +9,9 @@
  * lacks, is refused at once with the reason and what to do, not left to fail minutes in.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingSettings } from '#contract';
 import { estimateStepMemory, needsRecompute, WASM_MEMORY_LIMIT_BYTES } from '../../models/memory.js';
 import { createTrainer, type TrainerOptions } from '../../models/trainer.js';
-import type { TrainingSettings } from '../contract/index.js';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
 
 export type TrainingBenchModel = 'cyclegan' | 'pix2pix' | 'generator-inference';

@@ -3,7 +3,7 @@
  * paired test images (DESIGN.md §5); for library models the results go onto the model card.
  */
 import type { Command } from 'commander';
-import { type Direction, DirectionSchema } from '../contract/index.js';
+import { type Direction, DirectionSchema } from '#contract';
 import { describeBackend, selectBackend } from '../engine/backend.js';
 import { type EvalReport, evaluateModel } from '../engine/eval/evaluate.js';
 import { resolveModel } from '../engine/library/resolve.js';

@@ -3,7 +3,7 @@
  * rename, delete.
  */
 import type { Command } from 'commander';
-import type { ModelCard } from '../contract/index.js';
+import type { ModelCard } from '#contract';
 import { selectBackend } from '../engine/backend.js';
 import { ARCHIVE_EXTENSION, exportModel, importModel } from '../engine/library/archive.js';
 import { saveModelFromRun } from '../engine/library/from-run.js';

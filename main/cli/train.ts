@@ -8,7 +8,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { RunEvent } from '../contract/index.js';
+import type { RunEvent } from '#contract';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
 import { workspaceRelative } from '../engine/runs/layout.js';
 import { type RunHandle, type RunResult, resumeRun, startRun } from '../engine/runs/run.js';

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DirectionSchema, type JobEvent, TranslateRequestSchema } from '../contract/index.js';
+import { DirectionSchema, type JobEvent, TranslateRequestSchema } from '#contract';
 import { describeBackend, selectBackend } from '../engine/backend.js';
 import { resolveModel } from '../engine/library/resolve.js';
 import { type TranslateReport, translateImages } from '../engine/translate/job.js';

@@ -2,7 +2,7 @@
  * Native dialogs: choosing a domain folder, an export target or a model to import.
  */
 import { type BrowserWindow, dialog } from 'electron';
-import type { DuetParsedRequest } from '../contract/api.js';
+import type { DuetParsedRequest } from '#contract';
 
 export async function chooseFolder(
   win: BrowserWindow | null,

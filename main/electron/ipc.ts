@@ -4,7 +4,7 @@
  * `{ ok, result } | { ok: false, error: { code, message } }` because Electron keeps only the message of a
  * thrown error. Electron's objects are injected, so tests run this without Electron.
  */
-import { DUET_OPERATIONS, DuetError, type DuetErrorPayload, OPERATION_NAMES } from '../contract/api.js';
+import { DUET_OPERATIONS, DuetError, type DuetErrorPayload, OPERATION_NAMES } from '#contract';
 import type { DuetHost } from '../host.js';
 import { isTrustedSender, type SenderFrameLike } from '../security/sender-frame.js';
 

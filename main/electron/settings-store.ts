@@ -4,7 +4,7 @@
  * one test each) upgrade it on open, the same ones `duet serve` applies to its JSON file.
  */
 import Store from 'electron-store';
-import type { SettingsPatch } from '../contract/api.js';
+import type { SettingsPatch } from '#contract';
 import {
   applySettingsPatch,
   migrateSettings,

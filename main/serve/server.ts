@@ -8,7 +8,7 @@
  *   GET  /download?path=…     model files exported into the workspace's exports/ folder
  *   GET  /api/health          { ok, transport }
  *   POST /api/invoke          { channel, payload } → { ok, result } | { ok: false, error }
- *   WS   /api/ws?token=…      requests and pushed events (main/contract/ws-client.ts has the format)
+ *   WS   /api/ws?token=…      requests and pushed events (contract/ws-client.ts has the format)
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,8 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { DuetError } from '../contract/api.js';
-import { SERVE_PATHS } from '../contract/ws-client.js';
+import { DuetError, SERVE_PATHS } from '#contract';
 import type { DuetHost } from '../host.js';
 import { readMedia } from '../media.js';
 import { contentSecurityPolicy } from '../security/csp.js';

@@ -3,8 +3,7 @@
  * reload comes back to the same screen and project (and Monitor reconnects to a live run).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { EngineStatusEvent, OpenProjectResponse } from '../../main/contract/api';
-import type { AppSettings, Project, RunSummary } from '../../main/contract/index';
+import type { AppSettings, EngineStatusEvent, OpenProjectResponse, Project, RunSummary } from '#contract';
 import { useApi, useAsync } from './api/context';
 import { ErrorMessage, Loading } from './components/States';
 import { formatRoute, PROJECT_SCREENS, parseRoute, type Route, type Screen } from './lib/route';

@@ -13,7 +13,7 @@
  * Randomness is counter-based: each sample's draws come from (seed, epoch, index), so any position in a
  * run can be recomputed without replaying what came before, and prefetching order does not matter.
  */
-import type { TrainingSettings } from '../../contract/index.js';
+import type { TrainingSettings } from '#contract';
 
 export interface AugmentSettings {
   size: number;

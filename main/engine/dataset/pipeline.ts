@@ -16,7 +16,7 @@
  * by the next file in the domain, deterministically; only a run of MAX_CONSECUTIVE_FAILURES bad files stops
  * the pipeline with an error.
  */
-import type { ScanReport } from '../../contract/index.js';
+import type { ScanReport } from '#contract';
 import {
   type AugmentPlan,
   type AugmentSettings,

@@ -13,7 +13,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DomainScan, ImageEntry, ScanReport, SkippedFile } from '../../contract/index.js';
+import type { DomainScan, ImageEntry, ScanReport, SkippedFile } from '#contract';
 import { isPairedByNames, isSideBySide, looksAligned, pairByName } from './pairing.js';
 import { type ImageFacts, type ProbeOptions, probeImage } from './probe.js';
 import { compareNames, isHiddenOrSystem, walkFolder } from './walk.js';

@@ -4,7 +4,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { SkippedFile } from '../../contract/index.js';
+import type { SkippedFile } from '#contract';
 
 export interface WalkedFile {
   path: string;

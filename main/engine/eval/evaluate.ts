@@ -3,8 +3,9 @@
  * image and compare it with its partner from the other folder (paired by file name), then average the
  * per-image metrics. Library models get the results on their card.
  */
+
+import type { Direction } from '#contract';
 import { chooseTile, type PixelImage, TilingAbortedError } from '../../../models/tiling.js';
-import type { Direction } from '../../contract/index.js';
 import { pairByName } from '../dataset/pairing.js';
 import { walkFolder } from '../dataset/walk.js';
 import type { ResolvedModel } from '../library/resolve.js';

@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type Direction, type ModelCard, ModelCardSchema } from '../../contract/index.js';
+import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
 import { filesToArtifacts, type LayersFiles } from './io.js';
 import {
   assertModelId,

@@ -3,7 +3,7 @@
  * case its latest verified checkpoint is used.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Direction, TrainingSettings } from '../../contract/index.js';
+import type { Direction, TrainingSettings } from '#contract';
 import { multipleForGenerator, type Translator, translatorFromModel } from '../translate/translator.js';
 import { findRun, loadRunGenerators } from './from-run.js';
 import { listModels, loadGenerator, ModelNotFoundError, modelDirections, readCard } from './store.js';

@@ -16,7 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import writeFileAtomic from 'write-file-atomic';
-import { type Direction, type ModelCard, ModelCardSchema } from '../../contract/index.js';
+import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
 import { slugify } from '../runs/layout.js';
 import { type LayersFiles, MODEL_JSON, modelFromFiles, modelToFiles, WEIGHTS_BIN } from './io.js';
 

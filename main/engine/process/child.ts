@@ -5,7 +5,7 @@
  * `shutdown` stops training runs with a checkpoint before exiting.
  */
 import { mkdirSync } from 'node:fs';
-import { DuetError, type DuetOperationName, ENGINE_OPERATIONS, parseRequest } from '../../contract/api.js';
+import { DuetError, type DuetOperationName, ENGINE_OPERATIONS, parseRequest } from '#contract';
 import { type BackendReport, selectBackend } from '../backend.js';
 import { EngineService } from '../service/index.js';
 import { resolveWorkspace } from '../workspace.js';

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuetError, type DuetErrorPayload, type EngineStatusEvent } from '../../contract/api.js';
+import { DuetError, type DuetErrorPayload, type EngineStatusEvent } from '#contract';
 import {
   ENGINE_ENV,
   type EngineInfo,

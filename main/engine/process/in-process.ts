@@ -3,13 +3,7 @@
  * transports and for callers that already run in a process of their own. Same requests, same
  * validation, same events as the EngineClient.
  */
-import {
-  DuetError,
-  type DuetOperationName,
-  ENGINE_OPERATIONS,
-  type EngineStatusEvent,
-  parseRequest,
-} from '../../contract/api.js';
+import { DuetError, type DuetOperationName, ENGINE_OPERATIONS, type EngineStatusEvent, parseRequest } from '#contract';
 import type { BackendReport } from '../backend.js';
 import { EngineService } from '../service/index.js';
 import { type EngineInfo, INTERNAL_OPS } from './protocol.js';

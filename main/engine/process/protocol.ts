@@ -11,8 +11,7 @@
  *                    { kind: 'shutdown-complete' }
  */
 import { z } from 'zod';
-import { DuetErrorPayloadSchema } from '../../contract/api.js';
-import { BackendReportSchema } from '../../contract/index.js';
+import { BackendReportSchema, DuetErrorPayloadSchema } from '#contract';
 
 /** Operations the parent may ask that are not DuetApi operations. */
 export const INTERNAL_OPS = {

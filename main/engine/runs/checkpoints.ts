@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckpointInfo } from '../../contract/index.js';
+import type { CheckpointInfo } from '#contract';
 import {
   checkpointDir,
   isTempCheckpointName,

@@ -16,7 +16,7 @@ import {
   RunStateSchema,
   type RunSummary,
   TrainingSettingsSchema,
-} from '../../contract/index.js';
+} from '#contract';
 import { listCheckpoints } from './checkpoints.js';
 import { parseCheckpointName, projectFile, projectsDir, runPaths, runsDir, slugify } from './layout.js';
 

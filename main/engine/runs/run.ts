@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendReportDto, CheckpointInfo, RunEvent, RunState, RunSummary } from '#contract';
 import {
   createTrainer,
   learningRateAtIteration,
@@ -16,7 +17,6 @@ import {
   type TrainerState,
   totalIterations,
 } from '../../../models/index.js';
-import type { BackendReportDto, CheckpointInfo, RunEvent, RunState, RunSummary } from '../../contract/index.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';

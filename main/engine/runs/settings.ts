@@ -12,7 +12,7 @@ import {
   type TrainingSettings,
   type TrainingSettingsInput,
   TrainingSettingsSchema,
-} from '../../contract/index.js';
+} from '#contract';
 
 type Layer = Partial<TrainingSettingsInput>;
 

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TrainingSettings } from '#contract';
 import { Adam, buildGenerator, l1Loss, Rng } from '../../../models/index.js';
-import type { TrainingSettings } from '../../contract/index.js';
 
 export interface L1Trainer {
   readonly iteration: number;

@@ -4,8 +4,8 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DuetError } from '../../contract/api.js';
-import type { ScanReport } from '../../contract/index.js';
+import type { ScanReport } from '#contract';
+import { DuetError } from '#contract';
 import { scanDataset } from '../dataset/scan.js';
 
 async function checkFolder(label: string, folder: string): Promise<string> {

@@ -9,7 +9,7 @@ import {
   type DuetParsedRequest,
   type DuetResponse,
   ENGINE_OPERATIONS,
-} from '../../contract/api.js';
+} from '#contract';
 import type { BackendReport } from '../backend.js';
 import { listPresets } from '../runs/settings.js';
 import { scanFolders } from './data.js';

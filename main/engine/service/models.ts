@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DuetError, type DuetParsedRequest, type DuetResponse } from '../../contract/api.js';
-import type { Direction, JobEvent, ModelCard } from '../../contract/index.js';
+import type { Direction, JobEvent, ModelCard } from '#contract';
+import { DuetError, type DuetParsedRequest, type DuetResponse } from '#contract';
 import { evaluateModel } from '../eval/evaluate.js';
 import { ARCHIVE_EXTENSION, exportModel, importModel } from '../library/archive.js';
 import { saveModelFromRun } from '../library/from-run.js';

@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { DuetError } from '../../contract/api.js';
-import { type Project, ProjectSchema } from '../../contract/index.js';
+import { DuetError, type Project, ProjectSchema } from '#contract';
 import { projectDir, projectFile, projectsDir, slugify } from '../runs/layout.js';
 
 export interface CreateProjectInput {

@@ -3,8 +3,9 @@
  * their live events, and reads finished runs from disk. One run trains at a time: the engine process
  * has one TensorFlow thread, and two runs would only halve each other's speed.
  */
-import { DuetError, type DuetParsedRequest, type DuetResponse } from '../../contract/api.js';
-import type { RunEvent, RunSummary } from '../../contract/index.js';
+
+import type { RunEvent, RunSummary } from '#contract';
+import { DuetError, type DuetParsedRequest, type DuetResponse } from '#contract';
 import type { BackendReport } from '../backend.js';
 import { runDir } from '../runs/layout.js';
 import { type RunHandle, resumeRun, startRun } from '../runs/run.js';

@@ -3,7 +3,7 @@
  * (`samples/<name>/`, train/test folders), so a new user can train something at once.
  */
 import path from 'node:path';
-import type { Project } from '../../contract/index.js';
+import type { Project } from '#contract';
 import { scanDataset } from '../dataset/scan.js';
 import { generateSample } from '../sample/generate.js';
 import type { ProjectStore } from './projects.js';

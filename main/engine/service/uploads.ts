@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuetError } from '../../contract/api.js';
+import { DuetError } from '#contract';
 
 const UPLOAD_ID = /^[a-z0-9-]{1,80}$/;
 

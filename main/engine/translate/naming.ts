@@ -5,7 +5,7 @@
  * the dot), {direction} (AtoB or BtoA), {model} (the model id) and {index} (1-based position in the job,
  * zero-padded to the job's size). The extension of the chosen output format is always appended.
  */
-import type { Direction } from '../../contract/index.js';
+import type { Direction } from '#contract';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 

@@ -3,8 +3,8 @@
  * the desktop app, else the `duet serve` client (token from the page URL).
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { DuetApi } from '../../../main/contract/api';
-import { connectDuetApi } from '../../../main/contract/connect';
+import type { DuetApi } from '#contract';
+import { connectDuetApi } from '#contract';
 
 const ApiContext = createContext<DuetApi | null>(null);
 

@@ -1,5 +1,5 @@
 /** "GPU · tfjs-node-gpu" or "CPU · wasm": what training will run on. */
-import type { SystemInfo } from '../../../main/contract/index';
+import type { SystemInfo } from '#contract';
 
 export function BackendBadge({ info, error }: { info?: SystemInfo; error?: unknown }) {
   if (error) return <span className="badge danger">Backend unknown</span>;

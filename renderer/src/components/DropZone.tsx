@@ -3,7 +3,7 @@
  * (its real path); in a browser the files are read from the drop and uploaded into the workspace.
  */
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import type { DuetApi } from '../../../main/contract/api';
+import type { DuetApi } from '#contract';
 
 export interface DroppedFiles {
   /** The dropped folder's name. */

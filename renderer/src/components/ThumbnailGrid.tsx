@@ -1,7 +1,7 @@
 /** A virtualised grid of thumbnails: only the rows in view are in the DOM, so 50,000 images scroll fine. */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
-import type { ImageEntry } from '../../../main/contract/index';
+import type { ImageEntry } from '#contract';
 
 const CELL = 84;
 const GAP = 6;

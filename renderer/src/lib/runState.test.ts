@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../../main/contract/index';
+import type { RunSummary } from '#contract';
 import { applyRunEvent, applyRunSummary, liveFromSummary } from './runState';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {

@@ -3,8 +3,7 @@
  * the run list, the run remembered at start) can answer after live events that are newer than it: the
  * live events win, and a summary's state is only taken while no event has said otherwise.
  */
-import type { DuetEventPayload } from '../../../main/contract/api';
-import type { CheckpointInfo, RunState, RunSummary } from '../../../main/contract/index';
+import type { CheckpointInfo, DuetEventPayload, RunState, RunSummary } from '#contract';
 
 type RunEvent = DuetEventPayload<'run'>;
 

@@ -3,7 +3,7 @@
  * and the engine can never disagree about what is allowed.
  */
 import type { z } from 'zod';
-import { type TrainingSettings, TrainingSettingsSchema } from '../../../main/contract/index';
+import { type TrainingSettings, TrainingSettingsSchema } from '#contract';
 
 export type SettingKey = keyof TrainingSettings;
 

@@ -1,6 +1,6 @@
 /** Data: the two domains, their thumbnails and skipped files, and the pairing Duet detected. */
 import { useCallback, useEffect, useState } from 'react';
-import type { DomainScan, ModelType, ScanReport } from '../../../main/contract/index';
+import type { DomainScan, ModelType, ScanReport } from '#contract';
 import type { ProjectContext } from '../App';
 import { useApi } from '../api/context';
 import { DropZone, type FolderSource } from '../components/DropZone';

@@ -1,6 +1,6 @@
 /** Models: the library as cards, with export, import and delete. */
 import { useState } from 'react';
-import type { ModelCard } from '../../../main/contract/index';
+import type { ModelCard } from '#contract';
 import { useAction, useApi, useAsync } from '../api/context';
 import { Empty, ErrorMessage, Loading } from '../components/States';
 

@@ -3,8 +3,7 @@
  * logged history, then follows its events; events that arrive while the history loads are kept.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DuetEventPayload } from '../../../main/contract/api';
-import type { RunState, RunSummary } from '../../../main/contract/index';
+import type { DuetEventPayload, RunState, RunSummary } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { LossChart } from '../components/LossChart';

@@ -1,6 +1,6 @@
 /** Settings: workspace, backend preference, theme; and what this machine offers. */
 import { useEffect, useState } from 'react';
-import type { AppSettings } from '../../../main/contract/index';
+import type { AppSettings } from '#contract';
 import { useAction, useApi, useAsync } from '../api/context';
 import { BackendBadge } from '../components/BackendBadge';
 import { Field } from '../components/Field';

@@ -1,6 +1,6 @@
 /** Train: model type, preset, size and the main settings (advanced folded away), validated inline. */
 import { useEffect, useState } from 'react';
-import type { PresetName, TrainingSettings } from '../../../main/contract/index';
+import type { PresetName, TrainingSettings } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { BackendBadge } from '../components/BackendBadge';

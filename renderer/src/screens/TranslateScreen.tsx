@@ -3,8 +3,7 @@
  * quality, naming and destination the user picks. Both are jobs with progress and Cancel.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { DuetEventPayload } from '../../../main/contract/api';
-import type { Direction, DomainScan } from '../../../main/contract/index';
+import type { Direction, DomainScan, DuetEventPayload } from '#contract';
 import { useAction, useApi, useAsync } from '../api/context';
 import { CompareSlider } from '../components/CompareSlider';
 import { DropZone, type FolderSource } from '../components/DropZone';

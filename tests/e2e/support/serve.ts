@@ -2,8 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import type { DuetApi } from '../../../main/contract/api.js';
-import { createServeClient } from '../../../main/contract/ws-client.js';
+import type { DuetApi } from '#contract';
+import { createServeClient } from '#contract';
 
 export interface ServeHandle {
   url: string;

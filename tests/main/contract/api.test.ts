@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bytesToBase64,
+  connectDuetApi,
+  createDuetClient,
   DUET_EVENTS,
   DUET_OPERATIONS,
   type DuetApi,
   DuetError,
   ENGINE_OPERATIONS,
+  mediaUrlFor,
   OPERATION_NAMES,
   operationForChannel,
   parseRequest,
   parseResponse,
-} from '../../../main/contract/api.js';
-import { bytesToBase64, createDuetClient, planUploadBatches } from '../../../main/contract/client.js';
-import { connectDuetApi } from '../../../main/contract/connect.js';
-import { mediaUrlFor, tokenFromUrl } from '../../../main/contract/ws-client.js';
+  planUploadBatches,
+  tokenFromUrl,
+} from '#contract';
 
 describe('operation table', () => {
   it('gives every operation its own channel', () => {

@@ -3,10 +3,18 @@
  * them: the transport tests send every operation through IPC and WebSocket and compare both ends.
  * The mapped type makes tsc fail when an operation is added without an example here.
  */
-import type { DuetOperationName, DuetRequest, DuetResponse, EngineStatusEvent } from '../../../main/contract/api.js';
-import { DUET_OPERATIONS } from '../../../main/contract/api.js';
-import type { ModelCard, Project, RunSummary, ScanReport, TrainingSettings } from '../../../main/contract/index.js';
-import { TrainingSettingsSchema } from '../../../main/contract/index.js';
+import type {
+  DuetOperationName,
+  DuetRequest,
+  DuetResponse,
+  EngineStatusEvent,
+  ModelCard,
+  Project,
+  RunSummary,
+  ScanReport,
+  TrainingSettings,
+} from '#contract';
+import { DUET_OPERATIONS, TrainingSettingsSchema } from '#contract';
 import type { EngineLink } from '../../../main/engine/process/in-process.js';
 import type { EngineInfo } from '../../../main/engine/process/protocol.js';
 

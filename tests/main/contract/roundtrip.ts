@@ -4,7 +4,7 @@
  * WebSocket transport tests.
  */
 import { expect } from 'vitest';
-import { type DuetApi, ENGINE_OPERATIONS, parseRequest } from '../../../main/contract/api.js';
+import { type DuetApi, ENGINE_OPERATIONS, parseRequest } from '#contract';
 import { EXAMPLES, type RecordingEngine } from './fixtures.js';
 
 export async function expectEveryEngineOperationRoundTrips(api: DuetApi, engine: RecordingEngine): Promise<number> {

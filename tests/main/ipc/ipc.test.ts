@@ -2,8 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DUET_EVENTS, DUET_OPERATIONS, type DuetApi, OPERATION_NAMES } from '../../../main/contract/api.js';
-import { createDuetClient, unwrapIpcAnswer } from '../../../main/contract/client.js';
+import {
+  createDuetClient,
+  DUET_EVENTS,
+  DUET_OPERATIONS,
+  type DuetApi,
+  OPERATION_NAMES,
+  unwrapIpcAnswer,
+} from '#contract';
 import { type IpcMainLike, registerIpc } from '../../../main/electron/ipc.js';
 import { DuetHost } from '../../../main/host.js';
 import { MediaRoots } from '../../../main/security/media-path.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineStatusEvent } from '../../../main/contract/api.js';
+import type { EngineStatusEvent } from '#contract';
 import { EngineClient, nodeEngineLauncher } from '../../../main/engine/process/client.js';
 import { INTERNAL_OPS } from '../../../main/engine/process/protocol.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent, ModelCard, RunEvent, RunSummary } from '../../../main/contract/index.js';
+import type { JobEvent, ModelCard, RunEvent, RunSummary } from '#contract';
 import { EngineClient, nodeEngineLauncher } from '../../../main/engine/process/client.js';
 
 let tmp: string;

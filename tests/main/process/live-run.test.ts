@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent, RunSummary } from '../../../main/contract/index.js';
+import type { RunEvent, RunSummary } from '#contract';
 import { selectBackend } from '../../../main/engine/backend.js';
 import { InProcessEngine } from '../../../main/engine/process/in-process.js';
 

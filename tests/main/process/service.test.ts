@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuetError } from '../../../main/contract/api.js';
+import type { DuetError } from '#contract';
 import { InProcessEngine } from '../../../main/engine/process/in-process.js';
 
 let tmp: string;

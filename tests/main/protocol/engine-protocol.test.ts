@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineStatusEvent } from '../../../main/contract/api.js';
+import type { EngineStatusEvent } from '#contract';
 import { type EngineChild, EngineClient } from '../../../main/engine/process/client.js';
 import { EngineMessageSchema, type ParentMessage, ParentMessageSchema } from '../../../main/engine/process/protocol.js';
 

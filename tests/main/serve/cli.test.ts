@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createServeClient } from '../../../main/contract/ws-client.js';
+import { createServeClient } from '#contract';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'duet-serve-cli-'));
 let child: ChildProcess | undefined;

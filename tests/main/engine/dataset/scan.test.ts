@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanReportSchema } from '../../../../main/contract/index.js';
+import { ScanReportSchema } from '#contract';
 import { probeImage, scanDataset, scanDomain, unusableReason } from '../../../../main/engine/dataset/index.js';
 import { bombPng, type Corpus, makeCorpus, ramp } from './corpus.js';
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
+import { TrainingSettingsSchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { evaluateModel } from '../../../../main/engine/eval/evaluate.js';
 import type { ResolvedModel } from '../../../../main/engine/library/resolve.js';

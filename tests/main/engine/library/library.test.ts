@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
+import { TrainingSettingsSchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import {
   ARCHIVE_VERSION,

@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunEventSchema } from '../../../../main/contract/index.js';
+import { RunEventSchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
 import { isTempCheckpointName } from '../../../../main/engine/runs/layout.js';

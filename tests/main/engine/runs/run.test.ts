@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunEvent, RunEventSchema, RunSummarySchema } from '../../../../main/contract/index.js';
+import { type RunEvent, RunEventSchema, RunSummarySchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { DEFAULT_CHECKPOINT_IO, listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
 import { startRun } from '../../../../main/engine/runs/run.js';

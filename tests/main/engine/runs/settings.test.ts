@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
+import { TrainingSettingsSchema } from '#contract';
 import { PRESETS, resolveSettings, SettingsError, suggestSetting } from '../../../../main/engine/runs/settings.js';
 
 describe('resolveSettings', () => {
@@ -118,7 +118,7 @@ describe('resolveSettings', () => {
 
 describe('listPresets', () => {
   it('lists the three presets with their settings for the model asked', async () => {
-    const { PresetSchema } = await import('../../../../main/contract/api.js');
+    const { PresetSchema } = await import('#contract');
     const { listPresets } = await import('../../../../main/engine/runs/settings.js');
     const presets = listPresets('pix2pix');
     expect(presets.map((p) => p.name)).toEqual(['quick', 'balanced', 'reference']);

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainingSettingsSchema } from '../../../../main/contract/index.js';
+import { TrainingSettingsSchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { saveModel } from '../../../../main/engine/library/store.js';
 

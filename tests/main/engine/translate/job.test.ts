@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type JobEvent, TranslateRequestSchema } from '../../../../main/contract/index.js';
+import { type JobEvent, TranslateRequestSchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { translateImages } from '../../../../main/engine/translate/job.js';
 import type { Translator } from '../../../../main/engine/translate/translator.js';

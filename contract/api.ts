@@ -23,7 +23,7 @@ import {
   SystemInfoSchema,
   TrainingSettingsPatchSchema,
   TranslateRequestSchema,
-} from './index.js';
+} from './schemas.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
