@@ -14,7 +14,7 @@ const FORBIDDEN_FOLDERS = ['main', 'preload'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Every module specifier in a source text: static imports and re-exports, dynamic import(), require(). */
-export function importSpecifiers(source: string): string[] {
+function importSpecifiers(source: string): string[] {
   const found: string[] = [];
   const patterns = [
     /\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
@@ -27,7 +27,7 @@ export function importSpecifiers(source: string): string[] {
 }
 
 /** Why an import from `file` breaks the layer rules, or null when it is allowed. */
-export function layerViolation(file: string, specifier: string): string | null {
+function layerViolation(file: string, specifier: string): string | null {
   if (specifier === 'electron' || specifier.startsWith('electron/')) return 'imports Electron';
   if (NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]!)) return `imports Node's ${specifier}`;
   if (specifier.startsWith('.')) {

@@ -3,7 +3,7 @@ import { createQuitGuard } from '../../../main/electron/quit.js';
 import { contentSecurityPolicy } from '../../../main/security/csp.js';
 import { blockNavigation, type GuardedContents } from '../../../main/security/navigation.js';
 import { secureWebPreferences } from '../../../main/security/web-preferences.js';
-import { RecordingEngine } from '../contract/fixtures.js';
+import { RecordingEngine } from '../../support/recording-engine.js';
 
 function fakeContents() {
   const listeners: Record<string, (e: { preventDefault(): void; url: string }, url?: string) => void> = {};

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runServe, type ServeSession } from '../../../main/serve/index.js';
-import { RecordingEngine } from '../contract/fixtures.js';
+import { RecordingEngine } from '../../support/recording-engine.js';
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
 function externalAddress(): string | undefined {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServeClient, DUET_OPERATIONS, type DuetApi } from '#contract';
 import { runServe, type ServeSession } from '../../../main/serve/index.js';
-import { RecordingEngine } from '../contract/fixtures.js';
-import { expectEveryEngineOperationRoundTrips, expectHostOperations } from '../contract/roundtrip.js';
+import { RecordingEngine } from '../../support/recording-engine.js';
+import { expectEveryEngineOperationRoundTrips, expectHostOperations } from '../../support/roundtrip.js';
 
 // A 1×1 PNG.
 const PNG = Buffer.from(

@@ -10,7 +10,7 @@ import {
   type PipelineSettings,
   scanDataset,
 } from '../../../../main/engine/dataset/index.js';
-import { type Corpus, makeCorpus, ramp, rampRaw } from './corpus.js';
+import { type Corpus, makeCorpus, ramp, rampRaw } from '../../../support/corpus.js';
 
 let corpus: Corpus;
 const made: string[] = [];

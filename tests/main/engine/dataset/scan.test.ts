@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanReportSchema } from '#contract';
 import { probeImage, scanDataset, scanDomain, unusableReason } from '../../../../main/engine/dataset/index.js';
-import { bombPng, type Corpus, makeCorpus, ramp } from './corpus.js';
+import { detectLayout, sizeStatistics } from '../../../../main/engine/dataset/scan.js';
+import { bombPng, type Corpus, makeCorpus, ramp } from '../../../support/corpus.js';
 
 let corpus: Corpus;
 const made: string[] = [];
@@ -224,5 +225,48 @@ describe('scanDataset layouts and pairing', () => {
     expect(unusableReason(scan)).toMatch(/^no usable images in .*A: all 1 file\(s\) were skipped/);
     const ok = await scanDataset(join(root, 'B'), join(root, 'B'));
     expect(unusableReason(ok)).toBeNull();
+  });
+});
+
+describe('detectLayout', () => {
+  it('finds the reference unaligned layout, case-insensitively, and the split asked for', () => {
+    expect(detectLayout(['trainA', 'trainB', 'testA', 'testB', 'notes'])).toEqual({
+      layout: 'train-test-folders',
+      a: 'trainA',
+      b: 'trainB',
+      split: 'train',
+      splits: ['train', 'test'],
+    });
+    expect(detectLayout(['TRAINA', 'trainb', 'testa', 'TestB'], 'test')).toMatchObject({ a: 'testa', b: 'TestB' });
+    expect(detectLayout(['testA', 'testB'], 'test')).toMatchObject({ layout: 'train-test-folders', a: 'testA' });
+    expect(() => detectLayout(['trainA', 'trainB'], 'val')).toThrow(
+      /no valA\/ and valB\/ \(it holds: trainA\/ trainB\/\)/,
+    );
+  });
+
+  it('finds A/ B/ folders and pix2pix train/ val/ test/ folders', () => {
+    expect(detectLayout(['A', 'B'])).toMatchObject({ layout: 'two-folders', a: 'A', b: 'B', split: null });
+    expect(detectLayout(['train', 'val', 'test'])).toMatchObject({ layout: 'aligned', a: 'train', b: null });
+    expect(detectLayout(['train', 'val'], 'val')).toMatchObject({ a: 'val', splits: ['train', 'val'] });
+    expect(() => detectLayout(['train'], 'test')).toThrow(/no test\//);
+  });
+
+  it('returns null when sub-folders name no layout', () => {
+    expect(detectLayout([])).toBeNull();
+    expect(detectLayout(['2019', '2020', 'trainA'])).toBeNull();
+  });
+});
+
+describe('sizeStatistics', () => {
+  it('gives ranges and medians (the mean of the middle two for an even count)', () => {
+    expect(
+      sizeStatistics([
+        { width: 10, height: 5 },
+        { width: 30, height: 7 },
+        { width: 20, height: 100 },
+        { width: 40, height: 6 },
+      ]),
+    ).toEqual({ minWidth: 10, maxWidth: 40, minHeight: 5, maxHeight: 100, medianWidth: 25, medianHeight: 6.5 });
+    expect(sizeStatistics([]).maxWidth).toBe(0);
   });
 });

@@ -15,9 +15,9 @@ import { listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/
 import { isTempCheckpointName } from '../../../../main/engine/runs/layout.js';
 import { resumeRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics, readRunConfig, readRunSummary } from '../../../../main/engine/runs/run-files.js';
-import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from './fixtures.js';
+import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from '../../../support/runs.js';
 
-const CHILD = path.join(import.meta.dirname, 'fault-child.ts');
+const CHILD = path.join(import.meta.dirname, '../../../support/fault-child.ts');
 
 let data: TestData;
 beforeAll(async () => {

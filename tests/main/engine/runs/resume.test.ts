@@ -11,7 +11,7 @@ import { resumeRun, startRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics } from '../../../../main/engine/runs/run-files.js';
 import { decodeState } from '../../../../main/engine/runs/state-codec.js';
 import type { TrainerState } from '../../../../models/index.js';
-import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from './fixtures.js';
+import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from '../../../support/runs.js';
 
 let data: TestData;
 let workspace: string;

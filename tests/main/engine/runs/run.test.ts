@@ -8,7 +8,7 @@ import { selectBackend } from '../../../../main/engine/backend.js';
 import { DEFAULT_CHECKPOINT_IO, listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
 import { startRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics, readRunConfig } from '../../../../main/engine/runs/run-files.js';
-import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from './fixtures.js';
+import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from '../../../support/runs.js';
 
 let data: TestData;
 beforeAll(async () => {

@@ -1,0 +1,346 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../main/engine/backend.js';
+import {
+  CropTopLeft,
+  InstanceNorm,
+  instanceNorm,
+  ReflectionPad2d,
+  reflectPad,
+  SeededDropout,
+} from '../../models/layers.js';
+import { resnetGenerator, unetGenerator } from '../../models/networks.js';
+import { Rng } from '../../models/rng.js';
+
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+});
+
+function randomArray(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+/** Central finite differences of scalar f at x, every element. */
+function finiteDifferences(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[], eps = 1e-2): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const plus = Float32Array.from(x);
+    const minus = Float32Array.from(x);
+    plus[i]! += eps;
+    minus[i]! -= eps;
+    const fp = tf.tidy(() => f(tf.tensor(plus, shape)).dataSync()[0]!);
+    const fm = tf.tidy(() => f(tf.tensor(minus, shape)).dataSync()[0]!);
+    out[i] = (fp - fm) / (2 * eps);
+  }
+  return out;
+}
+
+function analytic(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[]): Float32Array {
+  return tf.tidy(() => tf.grad(f)(tf.tensor(x, shape)).dataSync() as Float32Array);
+}
+
+function maxRelativeError(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(b[i]!));
+  }
+  return num / den;
+}
+
+describe('reflection padding', () => {
+  it('matches hand-computed values', () => {
+    const y = tf.tidy(() => reflectPad(tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]), 1).arraySync());
+    // Rows r1 r0 r1 r0 (the edge row is not repeated), columns c1 c0 c1 c2 c1.
+    expect(y[0]!.map((row) => row.map((c) => c[0]))).toEqual([
+      [5, 4, 5, 6, 5],
+      [2, 1, 2, 3, 2],
+      [5, 4, 5, 6, 5],
+      [2, 1, 2, 3, 2],
+    ]);
+  });
+
+  it('its gradient matches finite differences (p = 1, 2, 3; non-square)', () => {
+    for (const p of [1, 2, 3]) {
+      const shape = [1, 5, 7, 2];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = randomArray(n, p);
+      const weights = tf.tensor(randomArray((5 + 2 * p) * (7 + 2 * p) * 2, 100 + p), [1, 5 + 2 * p, 7 + 2 * p, 2]);
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(reflectPad(t as tf.Tensor4D, p), weights)) as tf.Scalar;
+      const err = maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape));
+      expect(err).toBeLessThan(1e-3);
+      weights.dispose();
+    }
+  });
+
+  it("tfjs's own mirrorPad gradient fails the same check (so the check can fail)", () => {
+    const shape = [1, 5, 6, 1];
+    const x = randomArray(30, 3);
+    const weights = tf.tensor(randomArray(7 * 8, 4), [1, 7, 8, 1]);
+    const stock = (t: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.mirrorPad(
+            t,
+            [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ],
+            'reflect',
+          ),
+          weights,
+        ),
+      ) as tf.Scalar;
+    expect(maxRelativeError(analytic(stock, x, shape), finiteDifferences(stock, x, shape))).toBeGreaterThan(0.1);
+    weights.dispose();
+  });
+
+  it('refuses padding as large as the image', () => {
+    expect(() => tf.tidy(() => reflectPad(tf.zeros([1, 3, 3, 1]), 3))).toThrow(/larger than 3 px/);
+  });
+});
+
+describe('instance norm', () => {
+  it('matches hand-computed values (eps 1e-5, biased variance)', () => {
+    const y = tf.tidy(() => instanceNorm(tf.tensor4d([1, 10, 2, 20, 3, 30, 4, 40], [1, 2, 2, 2])).dataSync());
+    const expected = (v: number, mean: number, variance: number) => (v - mean) / Math.sqrt(variance + 1e-5);
+    // channel 0: 1,2,3,4 (mean 2.5, var 1.25); channel 1: 10..40 (mean 25, var 125)
+    const want = [
+      expected(1, 2.5, 1.25),
+      expected(10, 25, 125),
+      expected(2, 2.5, 1.25),
+      expected(20, 25, 125),
+      expected(3, 2.5, 1.25),
+      expected(30, 25, 125),
+      expected(4, 2.5, 1.25),
+      expected(40, 25, 125),
+    ];
+    for (const [i, v] of Array.from(y).entries()) expect(v).toBeCloseTo(want[i]!, 5);
+  });
+
+  it('normalises each sample on its own', () => {
+    const [m0, m1] = tf.tidy(() => {
+      const x = tf.concat([
+        tf.randomNormal([1, 4, 4, 3], 5, 2, 'float32', 1),
+        tf.randomNormal([1, 4, 4, 3], -3, 9, 'float32', 2),
+      ]);
+      const { mean, variance } = tf.moments(instanceNorm(x as tf.Tensor4D), [1, 2]);
+      return [mean.dataSync(), variance.dataSync()];
+    });
+    for (const v of m0!) expect(Math.abs(v)).toBeLessThan(1e-5);
+    for (const v of m1!) expect(v).toBeCloseTo(1, 3);
+  });
+
+  it('its gradient matches finite differences', () => {
+    const shape = [2, 3, 4, 2];
+    const x = randomArray(48, 11);
+    const weights = tf.tensor(randomArray(48, 12), shape);
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(instanceNorm(t as tf.Tensor4D), weights)) as tf.Scalar;
+    expect(maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape, 1e-2))).toBeLessThan(2e-2);
+    weights.dispose();
+  });
+
+  it('its fused gradient equals the gradient of the plain composite ops, leaving no tensors behind', () => {
+    const shape: [number, number, number, number] = [2, 5, 3, 4];
+    const x = tf.tensor4d(randomArray(120, 31), shape);
+    const dy = tf.tensor4d(randomArray(120, 32), shape);
+    const plain = (t: tf.Tensor) => {
+      const { mean, variance } = tf.moments(t, [1, 2], true);
+      return tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+    };
+    const before = tf.memory().numTensors;
+    const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(instanceNorm(t as tf.Tensor4D), dy)))(x));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const reference = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(plain(t), dy)))(x));
+    const a = fused.dataSync();
+    const b = reference.dataSync();
+    let err = 0;
+    for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    expect(err).toBeLessThan(1e-5);
+    tf.dispose([x, dy, fused, reference]);
+  });
+
+  it('has no weights by default and gamma/beta when affine', () => {
+    const plain = tfl.sequential({ layers: [new InstanceNorm({ inputShape: [4, 4, 3] } as never)] });
+    expect(plain.countParams()).toBe(0);
+    const affine = tfl.sequential({ layers: [new InstanceNorm({ affine: true, inputShape: [4, 4, 3] } as never)] });
+    expect(affine.countParams()).toBe(6);
+    plain.dispose();
+    affine.dispose();
+  });
+});
+
+describe('transposed convolution = PyTorch ConvTranspose2d(k3, s2, p1, output_padding 1)', () => {
+  it('valid Conv2DTranspose + CropTopLeft equals the definition', () => {
+    const [h, w, cin, cout] = [3, 4, 2, 3];
+    const x = randomArray(h * w * cin, 21);
+    const kernel = randomArray(3 * 3 * cout * cin, 22); // tfjs layout [kh, kw, out, in]
+    const bias = randomArray(cout, 23);
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2dTranspose({
+          filters: cout,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'valid',
+          inputShape: [h, w, cin],
+        }),
+        new CropTopLeft({ crop: 1 }),
+      ],
+    });
+    model.layers[0]!.setWeights([tf.tensor(kernel, [3, 3, cout, cin]), tf.tensor(bias, [cout])]);
+    const y = tf.tidy(() => (model.predict(tf.tensor(x, [1, h, w, cin])) as tf.Tensor).arraySync() as number[][][][]);
+    expect([y[0]!.length, y[0]![0]!.length]).toEqual([2 * h, 2 * w]);
+    // PyTorch: out[oy, ox] = b + Σ x[iy, ix] · k[ky, kx] over oy + 1 = 2·iy + ky, ox + 1 = 2·ix + kx.
+    for (let oy = 0; oy < 2 * h; oy++) {
+      for (let ox = 0; ox < 2 * w; ox++) {
+        for (let co = 0; co < cout; co++) {
+          let want = bias[co]!;
+          for (let iy = 0; iy < h; iy++) {
+            for (let ix = 0; ix < w; ix++) {
+              const ky = oy + 1 - 2 * iy;
+              const kx = ox + 1 - 2 * ix;
+              if (ky < 0 || ky > 2 || kx < 0 || kx > 2) continue;
+              for (let ci = 0; ci < cin; ci++) {
+                want += x[(iy * w + ix) * cin + ci]! * kernel[((ky * 3 + kx) * cout + co) * cin + ci]!;
+              }
+            }
+          }
+          expect(y[0]![oy]![ox]![co]).toBeCloseTo(want, 4);
+        }
+      }
+    }
+    model.dispose();
+  });
+
+  it("CropTopLeft's gradient matches finite differences", () => {
+    const shape = [1, 4, 5, 1];
+    const x = randomArray(20, 31);
+    const weights = tf.tensor(randomArray(12, 32), [1, 3, 4, 1]);
+    const crop = new CropTopLeft({ crop: 1 });
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(crop.apply(t) as tf.Tensor, weights)) as tf.Scalar;
+    expect(maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape))).toBeLessThan(1e-3);
+    weights.dispose();
+  });
+});
+
+describe('seeded dropout', () => {
+  it('drops about half in training with the same mask for the same seed, none in inference', () => {
+    const layer = new SeededDropout({ rate: 0.5, seed: 5 });
+    const [a, b, c, inference] = tf.tidy(() => {
+      const x = tf.ones([1, 16, 16, 4]);
+      const first = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
+      const again = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
+      layer.seed = 6;
+      const other = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
+      const inf = (layer.apply(x, { training: false }) as tf.Tensor).dataSync();
+      return [first, again, other, inf];
+    });
+    const zeros = Array.from(a!).filter((v) => v === 0).length;
+    expect(zeros).toBeGreaterThan(1024 * 0.4);
+    expect(zeros).toBeLessThan(1024 * 0.6);
+    expect(Array.from(a!).every((v) => v === 0 || v === 2)).toBe(true);
+    expect(Array.from(a!)).toEqual(Array.from(b!));
+    expect(Array.from(a!)).not.toEqual(Array.from(c!));
+    expect(Array.from(inference!).every((v) => v === 1)).toBe(true);
+  });
+});
+
+describe('whole networks', () => {
+  /** Gradient of sum(G(x)·R) for every trainable weight. */
+  function weightGradients(model: tfl.LayersModel, inputShape: number[]): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    tf.tidy(() => {
+      const x = tf.randomNormal(inputShape, 0, 1, 'float32', 1);
+      const r = tf.randomNormal([...inputShape.slice(0, 3), 3], 0, 1, 'float32', 2);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+        vars,
+      );
+      model.trainableWeights.forEach((w, i) => {
+        out.set(w.name, grads[vars[i]!.name]!.dataSync() as Float32Array);
+      });
+    });
+    return out;
+  }
+
+  it('gradients reach every trainable weight (batch norm: all non-zero)', () => {
+    const model = unetGenerator({ ngf: 2, downsamplings: 5, norm: 'batch' });
+    const grads = weightGradients(model, [2, 32, 32, 3]);
+    expect(grads.size).toBe(model.trainableWeights.length);
+    for (const [name, g] of grads)
+      expect(
+        Array.from(g).some((v) => v !== 0),
+        name,
+      ).toBe(true);
+    model.dispose();
+  });
+
+  it('gradients reach every kernel under instance norm (biases before a norm are dead, as in the reference)', () => {
+    const model = resnetGenerator({ ngf: 2, blocks: 1 });
+    const grads = weightGradients(model, [1, 16, 16, 3]);
+    for (const [name, g] of grads) {
+      if (name.endsWith('kernel'))
+        expect(
+          Array.from(g).some((v) => v !== 0),
+          name,
+        ).toBe(true);
+    }
+    model.dispose();
+  });
+
+  it('the ResNet generator’s weight gradients match finite differences', () => {
+    const model = resnetGenerator({ ngf: 2, blocks: 1, seed: 3 });
+    const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 5);
+    const r = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 6);
+    const loss = () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar;
+    const grads = weightGradients(model, [1, 8, 8, 3]);
+    // weightGradients uses its own seeded x and r; recompute here with ours.
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const own = tf.tidy(() => {
+      const { grads: g } = tf.variableGrads(loss, vars);
+      return vars.map((v) => g[v.name]!.dataSync() as Float32Array);
+    });
+    expect(grads.size).toBe(vars.length);
+    // Check the largest-gradient element of each kernel (the first layer's kernel touches the padding).
+    let checked = 0;
+    vars.forEach((v, i) => {
+      if (!model.trainableWeights[i]!.name.endsWith('kernel')) return;
+      const g = own[i]!;
+      let k = 0;
+      for (let j = 1; j < g.length; j++) if (Math.abs(g[j]!) > Math.abs(g[k]!)) k = j;
+      const original = v.dataSync().slice();
+      // Instance norm over 2×2 maps is strongly curved: a small step is needed (measured: 1e-2 is 50% off).
+      const eps = 1e-3;
+      const at = (delta: number) => {
+        const changed = Float32Array.from(original);
+        changed[k]! += delta;
+        v.assign(tf.tensor(changed, v.shape));
+        return tf.tidy(() => loss().dataSync()[0]!);
+      };
+      const fd = (at(eps) - at(-eps)) / (2 * eps);
+      v.assign(tf.tensor(original, v.shape));
+      expect(Math.abs(fd - g[k]!) / Math.abs(g[k]!), model.trainableWeights[i]!.name).toBeLessThan(6e-2);
+      checked++;
+    });
+    expect(checked).toBe(8);
+    x.dispose();
+    r.dispose();
+    model.dispose();
+  });
+});
+
+describe('serialization', () => {
+  it('custom layers round-trip through their config', () => {
+    const pad = new ReflectionPad2d({ padding: 2 });
+    expect(pad.getConfig().padding).toBe(2);
+    const norm = new InstanceNorm({ affine: true });
+    expect(norm.getConfig()).toMatchObject({ affine: true, epsilon: 1e-5 });
+  });
+});

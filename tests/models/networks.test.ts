@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../main/engine/backend.js';
+import {
+  buildDiscriminator,
+  buildGenerator,
+  countParameters,
+  generatorMultiple,
+  patchDiscriminator,
+  pixelDiscriminator,
+  resnetGenerator,
+  unetGenerator,
+} from '../../models/networks.js';
+
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+});
+
+function withModel<T>(build: () => tfl.LayersModel, fn: (m: tfl.LayersModel) => T): T {
+  const m = build();
+  try {
+    return fn(m);
+  } finally {
+    m.dispose();
+  }
+}
+
+function outputShape(m: tfl.LayersModel, shape: number[]): number[] {
+  return tf.tidy(() => (m.predict(tf.zeros(shape)) as tf.Tensor).shape);
+}
+
+describe('parameter counts equal the reference (DESIGN.md §4)', () => {
+  const cases: Array<[string, () => tfl.LayersModel, number]> = [
+    ['ResNet 9 blocks, instance norm', () => buildGenerator('resnet_9blocks', { norm: 'instance' }), 11_378_179],
+    ['ResNet 6 blocks, instance norm', () => buildGenerator('resnet_6blocks', { norm: 'instance' }), 7_837_699],
+    ['U-Net 256, batch norm', () => buildGenerator('unet_256', { norm: 'batch', dropout: true }), 54_413_955],
+    ['U-Net 128, batch norm', () => buildGenerator('unet_128', { norm: 'batch', dropout: true }), 41_828_995],
+    ['PatchGAN 70×70, 3 channels, instance norm', () => buildDiscriminator('basic', { norm: 'instance' }), 2_764_737],
+    [
+      'PatchGAN 70×70, 6 channels, batch norm',
+      () => buildDiscriminator('basic', { inputChannels: 6, norm: 'batch' }),
+      2_768_705,
+    ],
+  ];
+  for (const [name, build, expected] of cases) {
+    it(name, () => {
+      withModel(build, (m) => expect(countParameters(m)).toBe(expected));
+    });
+  }
+
+  it('instance norm adds no parameters', () => {
+    const plain = withModel(() => patchDiscriminator({ ndf: 8, norm: 'none' }), countParameters);
+    const inst = withModel(() => patchDiscriminator({ ndf: 8, norm: 'instance' }), countParameters);
+    // 'none' and 'instance' both keep conv biases; instance norm itself has no affine weights.
+    expect(inst).toBe(plain);
+  });
+});
+
+describe('output shapes', () => {
+  it('ResNet generators keep the input size, square or not', () => {
+    withModel(
+      () => resnetGenerator({ ngf: 4, blocks: 2 }),
+      (m) => {
+        expect(outputShape(m, [1, 32, 32, 3])).toEqual([1, 32, 32, 3]);
+        expect(outputShape(m, [2, 24, 40, 3])).toEqual([2, 24, 40, 3]);
+        expect(outputShape(m, [1, 16, 64, 3])).toEqual([1, 16, 64, 3]);
+      },
+    );
+  });
+
+  it('generators map between different channel counts', () => {
+    withModel(
+      () => resnetGenerator({ ngf: 4, blocks: 1, inputChannels: 1, outputChannels: 3 }),
+      (m) => expect(outputShape(m, [1, 16, 20, 1])).toEqual([1, 16, 20, 3]),
+    );
+  });
+
+  it('U-Net keeps the input size for multiples of 2^downsamplings', () => {
+    withModel(
+      () => unetGenerator({ ngf: 2, downsamplings: 5, norm: 'batch', dropout: true }),
+      (m) => {
+        expect(outputShape(m, [1, 32, 32, 3])).toEqual([1, 32, 32, 3]);
+        expect(outputShape(m, [1, 64, 96, 3])).toEqual([1, 64, 96, 3]);
+      },
+    );
+  });
+
+  it('the named small U-Nets keep the input size and need their own multiple', () => {
+    for (const [which, multiple] of [
+      ['unet_64', 64],
+      ['unet_32', 32],
+    ] as const) {
+      expect(generatorMultiple(which)).toBe(multiple);
+      withModel(
+        () => buildGenerator(which, { ngf: 2, norm: 'instance' }),
+        (m) => {
+          expect(outputShape(m, [1, multiple, multiple * 2, 3])).toEqual([1, multiple, multiple * 2, 3]);
+          // One fewer halving than the name says would leave a 1-px map to halve again.
+          expect(m.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(Math.log2(multiple));
+        },
+      );
+    }
+  });
+
+  it('PatchGAN 70×70 gives 30×30 for 256 px and follows the reference sizes otherwise', () => {
+    withModel(
+      () => patchDiscriminator({ ndf: 4 }),
+      (m) => {
+        expect(outputShape(m, [1, 256, 256, 3])).toEqual([1, 30, 30, 1]);
+        // 64×96: 32×48 → 16×24 → 8×12 → 7×11 → 6×10, as PyTorch's padding-1 4×4 convs give.
+        expect(outputShape(m, [1, 64, 96, 3])).toEqual([1, 6, 10, 1]);
+      },
+    );
+  });
+
+  it('the pixel discriminator gives one logit per pixel', () => {
+    withModel(
+      () => pixelDiscriminator({ ndf: 4 }),
+      (m) => expect(outputShape(m, [1, 12, 20, 3])).toEqual([1, 12, 20, 1]),
+    );
+  });
+
+  it('tiny networks are small', () => {
+    const g = withModel(() => buildGenerator('tiny', { ngf: 64 }), countParameters);
+    const d = withModel(() => buildDiscriminator('tiny', { ndf: 64 }), countParameters);
+    expect(g).toBeLessThan(200_000);
+    expect(d).toBeLessThan(50_000);
+  });
+});
+
+describe('initialisation', () => {
+  it('conv weights are N(0, 0.02), biases zero, batch-norm gamma N(1, 0.02)', () => {
+    withModel(
+      () => unetGenerator({ ngf: 8, downsamplings: 5, norm: 'batch' }),
+      (m) => {
+        const kernels = m.weights.filter((w) => w.name.endsWith('kernel'));
+        const values = kernels.flatMap((w) => Array.from(w.read().dataSync()));
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+        expect(Math.abs(mean)).toBeLessThan(0.002);
+        expect(std).toBeGreaterThan(0.018);
+        expect(std).toBeLessThan(0.022);
+        const gammas = m.weights
+          .filter((w) => w.name.endsWith('gamma'))
+          .flatMap((w) => Array.from(w.read().dataSync()));
+        const gMean = gammas.reduce((a, b) => a + b, 0) / gammas.length;
+        expect(gMean).toBeGreaterThan(0.99);
+        expect(gMean).toBeLessThan(1.01);
+        const biases = m.weights.filter((w) => w.name.endsWith('bias')).flatMap((w) => Array.from(w.read().dataSync()));
+        expect(biases.every((b) => b === 0)).toBe(true);
+      },
+    );
+  });
+
+  it('the same seed builds the same weights; another seed does not', () => {
+    const weights = (seed: number) =>
+      withModel(
+        () => resnetGenerator({ ngf: 4, blocks: 1, seed }),
+        (m) => m.weights.map((w) => Array.from(w.read().dataSync())),
+      );
+    expect(weights(7)).toEqual(weights(7));
+    expect(weights(7)).not.toEqual(weights(8));
+  });
+});
+
+describe('named configurations', () => {
+  it('unknown names are refused with the choices', () => {
+    expect(() => buildGenerator('resnet_12blocks' as never)).toThrow(/Unknown generator.*resnet_9blocks/);
+    expect(() => buildDiscriminator('huge' as never)).toThrow(/Unknown discriminator.*basic/);
+  });
+
+  it('bad options are refused with their name', () => {
+    expect(() => resnetGenerator({ ngf: 0 })).toThrow(/ngf/);
+    expect(() => unetGenerator({ downsamplings: 3 })).toThrow(/downsamplings/);
+  });
+
+  it('does not leak tensors', () => {
+    const before = tf.memory().numTensors;
+    withModel(
+      () => buildGenerator('tiny', { ngf: 4 }),
+      (m) => outputShape(m, [1, 16, 16, 3]),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,237 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TrainingSettingsSchema } from '#contract';
+import { selectBackend } from '../../main/engine/backend.js';
+import { Adam } from '../../models/adam.js';
+import { registerFastCpuKernels } from '../../models/cpu-kernels.js';
+import { ganLoss, l1Loss } from '../../models/losses.js';
+import { createTrainer, type Trainer, type TrainerState } from '../../models/trainer.js';
+
+beforeAll(async () => {
+  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+  registerFastCpuKernels();
+});
+
+const tiny = {
+  generator: 'tiny',
+  discriminator: 'tiny',
+  ngf: 4,
+  ndf: 4,
+  size: 16,
+  seed: 5,
+} as const;
+
+function batch(seed: number, size = 16): tf.Tensor4D {
+  return tf.randomUniform([1, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D;
+}
+
+function weightsOf(t: Trainer): number[][] {
+  return Object.values(t.networks()).flatMap((n) => n.weights.map((w) => Array.from(w.read().dataSync())));
+}
+
+describe('createTrainer', () => {
+  it('fills defaults from the contract and names the losses as the reference', () => {
+    const c = createTrainer({ ...tiny, model: 'cyclegan' });
+    expect(c.kind).toBe('cyclegan');
+    expect(c.lossNames).toEqual(['G_A', 'G_B', 'D_A', 'D_B', 'cycle_A', 'cycle_B', 'idt_A', 'idt_B']);
+    expect(c.settings).toEqual(TrainingSettingsSchema.parse({ ...tiny, model: 'cyclegan' }));
+    expect(Object.keys(c.networks())).toEqual(['G_A', 'G_B', 'D_A', 'D_B']);
+    expect(c.learningRate()).toBe(2e-4);
+    c.dispose();
+    const p = createTrainer({ ...tiny, model: 'pix2pix', norm: 'batch', dropout: true });
+    expect(p.lossNames).toEqual(['G_GAN', 'G_L1', 'D_real', 'D_fake']);
+    expect(Object.keys(p.networks())).toEqual(['G', 'D']);
+    // The conditional discriminator sees A and B stacked: 6 input channels.
+    expect(p.networks().D!.inputs[0]!.shape[3]).toBe(6);
+    expect(p.generators().BtoA).toBeUndefined();
+    p.dispose();
+  });
+
+  it('refuses bad settings and inputs with specific messages', () => {
+    expect(() => createTrainer({ generator: 'resnet_12' } as never)).toThrow(/Invalid training settings: generator/);
+    expect(() => createTrainer({ ...tiny, model: 'cyclegan' }, { channelsA: 1 })).toThrow(
+      /identity loss.*lambdaIdentity/,
+    );
+    const t = createTrainer({ ...tiny, model: 'pix2pix' });
+    const a = batch(1);
+    const gray = tf.zeros([1, 16, 16, 1]) as tf.Tensor4D;
+    expect(() => t.step(a, gray)).toThrow(/Image batch B must have 3 channels, got 1/);
+    expect(() => t.translate(a, 'BtoA')).toThrow(/A→B only/);
+    expect(() => t.setLearningRate(-1)).toThrow(/Learning rate/);
+    t.dispose();
+    expect(() => t.step(a, a)).toThrow(/disposed/);
+    tf.dispose([a, gray]);
+  });
+});
+
+describe('pix2pix step', () => {
+  it("runs G once and matches the reference's two updates written out pass by pass", () => {
+    const settings = { ...tiny, model: 'pix2pix' } as const;
+    const trainer = createTrainer(settings);
+    // The same networks (same seed) trained by the reference's optimize_parameters, spelled out here.
+    const reference = createTrainer(settings);
+    const { G, D } = reference.networks() as { G: tfl.LayersModel; D: tfl.LayersModel };
+    const vars = (m: tfl.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const s = trainer.settings;
+    const adamG = new Adam(vars(G!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
+    const adamD = new Adam(vars(D!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
+    const mode = s.ganMode;
+    const G1 = trainer.networks().G!;
+    const apply = G1.apply.bind(G1);
+    let gPasses = 0;
+    G1.apply = ((...args: Parameters<typeof G1.apply>) => {
+      gPasses++;
+      return apply(...args);
+    }) as typeof G1.apply;
+    for (let i = 0; i < 3; i++) {
+      const a = batch(50 + i);
+      const b = batch(60 + i);
+      const losses = trainer.step(a, b);
+      // forward(), then backward_D on the detached fake, D's step, then backward_G against the new D.
+      const fake = tf.tidy(() => G!.apply(a, { training: true }) as tf.Tensor4D);
+      const dGrads = tf.variableGrads(() => {
+        const dFake = ganLoss(mode, D!.apply(tf.concat([a, fake], 3), { training: true }) as tf.Tensor, false);
+        const dReal = ganLoss(mode, D!.apply(tf.concat([a, b], 3), { training: true }) as tf.Tensor, true);
+        return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
+      }, vars(D!));
+      adamD.apply(vars(D!).map((v) => dGrads.grads[v.name]));
+      const gGrads = tf.variableGrads(() => {
+        const out = G!.apply(a, { training: true }) as tf.Tensor4D;
+        const gan = ganLoss(mode, D!.apply(tf.concat([a, out], 3), { training: true }) as tf.Tensor, true, false);
+        return tf.add(gan, tf.mul(l1Loss(out, b), s.lambdaL1)) as tf.Scalar;
+      }, vars(G!));
+      expect(losses.G_GAN! + losses.G_L1!).toBeCloseTo(gGrads.value.dataSync()[0]!, 4);
+      adamG.apply(vars(G!).map((v) => gGrads.grads[v.name]));
+      tf.dispose([
+        a,
+        b,
+        fake,
+        dGrads.value,
+        gGrads.value,
+        ...Object.values(dGrads.grads),
+        ...Object.values(gGrads.grads),
+      ]);
+    }
+    expect(gPasses).toBe(3);
+    const w1 = weightsOf(trainer).flat();
+    const w2 = weightsOf(reference).flat();
+    let err = 0;
+    for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
+    expect(err).toBeLessThan(1e-6);
+    // and the weights did move: the comparison is not between two untouched networks
+    const fresh = createTrainer(settings);
+    const w0 = weightsOf(fresh).flat();
+    expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
+    for (const t of [trainer, reference, fresh]) t.dispose();
+    adamG.dispose();
+    adamD.dispose();
+  });
+});
+
+for (const model of ['cyclegan', 'pix2pix'] as const) {
+  const settings =
+    model === 'pix2pix' ? { ...tiny, model, norm: 'batch', dropout: true } : { ...tiny, model, poolSize: 2 };
+
+  describe(`${model} trainer`, () => {
+    it('keeps tf.memory().numTensors flat: the same after iteration 3 and 30', () => {
+      const before = tf.memory().numTensors;
+      const t = createTrainer(settings as never);
+      const a = batch(1);
+      const b = batch(2);
+      let at3 = -1;
+      for (let i = 1; i <= 30; i++) {
+        const losses = t.step(a, b);
+        for (const n of t.lossNames) expect(Number.isFinite(losses[n]), n).toBe(true);
+        // (The CycleGAN pools, size 2 here, are full from iteration 2 on.)
+        if (i === 3) at3 = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(at3);
+      expect(t.iteration).toBe(30);
+      t.dispose();
+      tf.dispose([a, b]);
+      expect(tf.memory().numTensors).toBe(before);
+    }, 240_000);
+
+    it('exportState → importState into a fresh trainer continues the run exactly', async () => {
+      const a = [batch(11), batch(12), batch(13)];
+      const b = [batch(21), batch(22), batch(23)];
+      const first = createTrainer(settings as never);
+      first.step(a[0]!, b[0]!);
+      first.step(a[1]!, b[1]!);
+      first.setLearningRate(1.5e-4);
+      const state = await first.exportState();
+      // The state survives JSON for everything but the data buffer (as main writes it).
+      const { data, ...meta } = state;
+      const copy: TrainerState = { ...JSON.parse(JSON.stringify(meta)), data: data.slice(0) };
+      // A different seed: everything must come from the state, not from construction.
+      const second = createTrainer({ ...settings, seed: 999 } as never);
+      second.importState(copy);
+      expect(second.iteration).toBe(2);
+      expect(second.learningRate()).toBe(1.5e-4);
+      expect(weightsOf(second)).toEqual(weightsOf(first));
+      const l1 = first.step(a[2]!, b[2]!);
+      const l2 = second.step(a[2]!, b[2]!);
+      expect(l2).toEqual(l1);
+      expect(weightsOf(second)).toEqual(weightsOf(first));
+      // and an uninterrupted run without the round trip gives the same too (nothing is lost in export)
+      const third = createTrainer(settings as never);
+      third.step(a[0]!, b[0]!);
+      third.step(a[1]!, b[1]!);
+      third.setLearningRate(1.5e-4);
+      expect(third.step(a[2]!, b[2]!)).toEqual(l1);
+      for (const t of [first, second, third]) t.dispose();
+      tf.dispose([...a, ...b]);
+    });
+
+    it('recomputing the generator passes in the backward pass gives the same training, leaking nothing', () => {
+      const start = tf.memory().numTensors;
+      const a = [batch(31), batch(32), batch(33), batch(34)];
+      const b = [batch(41), batch(42), batch(43), batch(44)];
+      const plain = createTrainer(settings as never);
+      const recomputing = createTrainer(settings as never, { recompute: true });
+      let afterFirst = -1;
+      for (let i = 0; i < 4; i++) {
+        const l1 = plain.step(a[i]!, b[i]!);
+        const l2 = recomputing.step(a[i]!, b[i]!);
+        for (const n of plain.lossNames) expect(l2[n], n).toBeCloseTo(l1[n]!, 4);
+        // (The CycleGAN pools, size 2 here, are full from the second iteration on.)
+        if (i === 1) afterFirst = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(afterFirst);
+      const w1 = weightsOf(plain).flat();
+      const w2 = weightsOf(recomputing).flat();
+      let err = 0;
+      for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
+      expect(err).toBeLessThan(1e-5);
+      recomputing.dispose();
+      plain.dispose();
+      tf.dispose([...a, ...b]);
+      expect(tf.memory().numTensors).toBe(start);
+    });
+
+    it('refuses a state from another kind of model', async () => {
+      const t = createTrainer(settings as never);
+      const state = await t.exportState();
+      const other = createTrainer({ ...tiny, model: model === 'cyclegan' ? 'pix2pix' : 'cyclegan' });
+      expect(() => other.importState(state)).toThrow(/This training state is for/);
+      const wider = createTrainer({ ...settings, ngf: 8 } as never);
+      expect(() => wider.importState(state)).toThrow(/ngf = 4/);
+      for (const x of [t, other, wider]) x.dispose();
+    });
+
+    it('translate runs in inference mode and leaves the inputs alone', () => {
+      const t = createTrainer(settings as never);
+      const x = batch(3, 32);
+      const y1 = t.translate(x, 'AtoB');
+      const y2 = t.translate(x, 'AtoB');
+      expect(y1.shape).toEqual([1, 32, 32, 3]);
+      // Inference is deterministic (no dropout) and within tanh's range.
+      expect(Array.from(y1.dataSync())).toEqual(Array.from(y2.dataSync()));
+      expect(Math.max(...Array.from(y1.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1);
+      expect(x.isDisposed).toBe(false);
+      tf.dispose([x, y1, y2]);
+      t.dispose();
+    });
+  });
+}
