@@ -7,12 +7,9 @@
  * Opt-in: call registerFastCpuKernels() after the cpu backend is registered (tests and the cpu fallback).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { cpuOutput, cpuValues } from './tfjs-internals.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 let stockKernel: tf.KernelConfig | undefined;
 
@@ -40,9 +37,8 @@ function fastConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     false,
     'channelsLast',
   );
-  const cpu = backend as unknown as CpuBackendLike;
-  const xv = cpu.data.get(x.dataId).values;
-  const dyv = cpu.data.get(dy.dataId).values;
+  const xv = cpuValues(backend, x.dataId);
+  const dyv = cpuValues(backend, dy.dataId);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
@@ -71,7 +67,7 @@ function fastConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
       }
     }
   }
-  return cpu.makeTensorInfo(info.filterShape, 'float32', dw);
+  return cpuOutput(backend, info.filterShape, dw);
 }
 
 /** Replace the cpu backend's Conv2DBackpropFilter with the fast one (idempotent). */

@@ -21,6 +21,7 @@ import { buildDiscriminator, buildGenerator, unetGenerator } from './networks.js
 import { ImagePool } from './pool.js';
 import { Rng, type RngState } from './rng.js';
 import { packTensors, type TensorEntry, unpackTensors } from './state.js';
+import { withOwnTape } from './tfjs-internals.js';
 
 export type TrainerKind = 'cyclegan' | 'pix2pix';
 export type TranslationDirection = 'AtoB' | 'BtoA';
@@ -131,27 +132,6 @@ function forward(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Te
  * WebAssembly's 4 GB. The second pass sees the same dropout seeds and batch-norm statistics, so its
  * gradients are those of the first.
  */
-/**
- * Run a first-order gradient computation from inside another one: from its backward pass (recomputation)
- * or its forward pass (pix2pix's discriminator update between the generator's forward and its loss). The
- * engine keeps a single tape, and a nested gradients() call would either record into it or replace and
- * clear it, so the outer tape and depth are set aside for the inner call and put back after it (tfjs 4.22
- * engine state). Nothing `fn` computes is recorded on the outer tape: its results are constants there.
- */
-function withOwnTape<T>(fn: () => T): T {
-  const state = (tf.engine() as unknown as { state: { activeTape: unknown; gradientDepth: number } }).state;
-  const outer = state.activeTape;
-  const depth = state.gradientDepth;
-  state.activeTape = null;
-  state.gradientDepth = 0;
-  try {
-    return fn();
-  } finally {
-    state.activeTape = outer;
-    state.gradientDepth = depth;
-  }
-}
-
 export function recomputedForward(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
   const weights = variablesOf(model);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertTfjsVersions, isUsingGpuDevice, quietCpuBanner, wasmThreadCount } from './tfjs-internals.js';
 
 export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
@@ -131,38 +132,22 @@ function message(err: unknown): string {
   return text.split('\n')[0]?.slice(0, 400) ?? 'unknown error';
 }
 
-/**
- * tfjs's cpu backend prints a banner suggesting tfjs-node on its first use in Node. Duet already chose
- * its backend and reports why (`duet info`), so the banner would only be noise on every command.
- */
-function quietCpuBanner(): void {
-  try {
-    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-    if (cpu) cpu.firstUse = false;
-  } catch {
-    // the cpu backend is not registered: nothing to quiet
-  }
-}
-
-function readGpu(): boolean {
-  const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-  return b?.isUsingGpuDevice === true;
-}
-
 function readWasmFeatures(): BackendReport['wasmFeatures'] {
   const env = tf.env();
   const simd = env.getBool('WASM_HAS_SIMD_SUPPORT') as boolean;
   const threads = env.getBool('WASM_HAS_MULTITHREAD_SUPPORT') as boolean;
-  const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
-  const count = b?.wasm?.tfjs?.getThreadsCount?.() ?? 1;
-  return { simd, threads, threadCount: count };
+  return { simd, threads, threadCount: wasmThreadCount() };
 }
 
 /**
  * Try each candidate in order (or only the forced one) and make the first that works the active tfjs
- * backend. A forced backend that fails is an error: the user asked for it by name.
+ * backend. A forced backend that fails is an error: the user asked for it by name. Every engine entry
+ * (the engine process, the CLI, the benches) starts here, so this is where the installed tfjs version is
+ * checked against the one Duet's internals were written for.
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
+  // Duet relies on tfjs internals of one exact version: refuse to start on another.
+  assertTfjsVersions();
   const env = options.env ?? process.env;
   const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
   const fromEnv = env.DUET_BACKEND && env.DUET_BACKEND !== 'auto' ? env.DUET_BACKEND : undefined;
@@ -183,7 +168,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const report: Omit<BackendReport, 'attempts'> = {
         candidate,
         backend: tf.getBackend(),
-        gpu: readGpu(),
+        gpu: isUsingGpuDevice(),
         tfjsVersion: tf.version_core,
         tensorflowVersion: loaded.tensorflowVersion,
         wasmFeatures: loaded.name === 'wasm' ? readWasmFeatures() : undefined,

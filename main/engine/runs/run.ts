@@ -18,6 +18,7 @@ import {
   totalIterations,
 } from '../../../models/index.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
+import { isUsingGpuDevice } from '../tfjs-internals.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';
 import {
@@ -140,7 +141,7 @@ function currentBackend(): BackendReportDto {
   const name = tf.getBackend();
   if (!name) throw new Error('No TensorFlow.js backend is active: select one before starting a run');
   const candidate = (['cpu', 'wasm'].includes(name) ? name : 'tfjs-node') as BackendReportDto['candidate'];
-  const gpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  const gpu = isUsingGpuDevice();
   return {
     candidate: gpu ? 'tfjs-node-gpu' : candidate,
     backend: name,

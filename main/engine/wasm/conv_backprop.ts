@@ -26,7 +26,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { wasmKernel } from './kernel.js';
+import { backendKernel } from '../tfjs-internals.js';
 
 type Shape4 = [number, number, number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -351,6 +351,14 @@ export function conv2DBackpropFilterWasm(args: {
   return dW;
 }
 
-export const conv2DBackpropInputConfig: KernelConfig = wasmKernel(Conv2DBackpropInput, conv2DBackpropInputWasm);
+export const conv2DBackpropInputConfig: KernelConfig = backendKernel(
+  'wasm',
+  Conv2DBackpropInput,
+  conv2DBackpropInputWasm,
+);
 
-export const conv2DBackpropFilterConfig: KernelConfig = wasmKernel(Conv2DBackpropFilter, conv2DBackpropFilterWasm);
+export const conv2DBackpropFilterConfig: KernelConfig = backendKernel(
+  'wasm',
+  Conv2DBackpropFilter,
+  conv2DBackpropFilterWasm,
+);

@@ -21,8 +21,8 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { backendKernel } from '../tfjs-internals.js';
 import { stockWasmKernel } from './index.js';
-import { wasmKernel } from './kernel.js';
 
 /** Below this many values a run is copied element by element (cheaper than a typed-array call). */
 const SHORT_RUN = 24;
@@ -170,8 +170,8 @@ function stock(name: string): KernelConfig {
   return k;
 }
 
-export const sliceConfig: KernelConfig = wasmKernel(Slice, sliceWasm);
+export const sliceConfig: KernelConfig = backendKernel('wasm', Slice, sliceWasm);
 
-export const splitVConfig: KernelConfig = wasmKernel(SplitV, splitVWasm);
+export const splitVConfig: KernelConfig = backendKernel('wasm', SplitV, splitVWasm);
 
-export const concatConfig: KernelConfig = wasmKernel(Concat, concatWasm);
+export const concatConfig: KernelConfig = backendKernel('wasm', Concat, concatWasm);

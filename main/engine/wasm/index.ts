@@ -8,6 +8,7 @@
 import os from 'node:os';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmThreadCount } from '../tfjs-internals.js';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv_backprop.js';
 import { concatConfig, sliceConfig, splitVConfig } from './copy_kernels.js';
 import { registerThreadedWasmBackend, restoreStockWasmBackend } from './threads.js';
@@ -80,7 +81,7 @@ export async function startWasmBackend(options: StartWasmOptions = {}): Promise<
     try {
       await registerThreadedWasmBackend({ threads: raw });
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise it');
-      started = { threads: readThreadCount() };
+      started = { threads: wasmThreadCount() };
       return started;
     } catch (err) {
       singleThreadedBecause = `the threaded build did not start: ${err instanceof Error ? err.message : String(err)}`;
@@ -88,13 +89,8 @@ export async function startWasmBackend(options: StartWasmOptions = {}): Promise<
     }
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise the "wasm" backend');
-  started = { threads: readThreadCount(), singleThreadedBecause };
+  started = { threads: wasmThreadCount(), singleThreadedBecause };
   return started;
 }
 
 let started: WasmStart | undefined;
-
-function readThreadCount(): number {
-  const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
-  return Math.max(1, b.wasm?.tfjs?.getThreadsCount?.() ?? 1);
-}
