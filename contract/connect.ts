@@ -9,6 +9,12 @@ import { createServeClient, tokenFromUrl } from './ws-client.js';
 /** The global the preload exposes the bridge under: `window.duet`. */
 export const BRIDGE_GLOBAL = 'duet';
 
+/**
+ * The one message the desktop preload sends by itself: the real path of a folder the user dropped on
+ * the window (read from the dropped File with webUtils), so main may show its images.
+ */
+export const DROPPED_FOLDER_CHANNEL = 'duet:media:dropped-folder';
+
 export function connectDuetApi(
   scope: Record<string, unknown> = globalThis as unknown as Record<string, unknown>,
 ): DuetApi {

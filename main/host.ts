@@ -5,7 +5,6 @@
  * validates the answer, and fans the engine's events out to subscribers.
  */
 
-import type { Project } from '#contract';
 import {
   DUET_EVENTS,
   DUET_OPERATIONS,
@@ -108,8 +107,10 @@ export class DuetHost {
       }
       case 'chooseFolder': {
         if (!o.chooseFolder) return { path: null };
-        const chosen = await o.chooseFolder(request as DuetParsedRequest<'chooseFolder'>);
-        o.mediaRoots.add(chosen);
+        const r = request as DuetParsedRequest<'chooseFolder'>;
+        const chosen = await o.chooseFolder(r);
+        // A folder picked in the native dialog is the user's choice: its images may be shown.
+        if (r?.purpose !== 'import') o.mediaRoots.add(chosen);
         return { path: chosen };
       }
       case 'openExternal': {
@@ -132,31 +133,17 @@ export class DuetHost {
     return result;
   }
 
-  /** Bookkeeping on the host side: which folders media may come from, recent projects. */
+  /**
+   * Bookkeeping on the host side: recent projects, and the folders of a project the user opened become
+   * media roots. Paths the page merely sends (a scan, a new project, a translation) never do: roots come
+   * from user actions (main/security/media-roots.ts).
+   */
   private afterEngine(name: DuetOperationName, request: unknown, result: unknown): void {
-    const roots = this.o.mediaRoots;
-    const addProject = (p: Project | undefined) => {
-      roots.add(p?.domainA);
-      roots.add(p?.domainB);
-    };
     switch (name) {
-      case 'scanFolders': {
-        const r = request as DuetParsedRequest<'scanFolders'>;
-        roots.add(r.a);
-        roots.add(r.b);
-        break;
-      }
-      case 'listProjects':
-        for (const p of result as Project[]) addProject(p);
-        break;
-      case 'createProject':
-      case 'updateProject':
-      case 'createSampleProject':
-        addProject(result as Project);
-        break;
       case 'openProject': {
         const { project } = result as DuetResponse<'openProject'>;
-        addProject(project);
+        this.o.mediaRoots.add(project.domainA);
+        this.o.mediaRoots.add(project.domainB);
         touchRecentProject(this.o.settings, project.id);
         break;
       }
@@ -164,12 +151,6 @@ export class DuetHost {
         const { projectId } = request as DuetParsedRequest<'deleteProject'>;
         const recent = this.o.settings.get().recentProjects;
         if (recent.includes(projectId)) this.o.settings.set({ recentProjects: recent.filter((p) => p !== projectId) });
-        break;
-      }
-      case 'startTranslate': {
-        const r = request as DuetParsedRequest<'startTranslate'>;
-        for (const input of r.inputs) roots.add(input);
-        roots.add((result as DuetResponse<'startTranslate'>).outDir ?? r.outDir);
         break;
       }
       default:

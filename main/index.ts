@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { DROPPED_FOLDER_CHANNEL } from '#contract';
 import { chooseFolder } from './electron/dialogs.js';
 import { utilityEngineLauncher } from './electron/engine-launcher.js';
 import { registerIpc } from './electron/ipc.js';
@@ -15,8 +16,10 @@ import { EngineClient } from './engine/process/client.js';
 import { resolveWorkspace } from './engine/workspace.js';
 import { DuetHost } from './host.js';
 import { contentSecurityPolicy } from './security/csp.js';
+import { grantDroppedFolder } from './security/dropped-folder.js';
 import { isAllowedExternalUrl } from './security/external-urls.js';
 import { MediaRoots } from './security/media-path.js';
+import { denyAllPermissions, type PermissionSession } from './security/permissions.js';
 import { trustedOrigins } from './security/sender-frame.js';
 
 const mainDir = import.meta.dirname;
@@ -57,8 +60,8 @@ async function start(): Promise<void> {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
     });
   }
-  // No page gets camera, microphone, notifications, …: Duet needs none.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // No page gets camera, microphone, notifications, …: Duet needs none (requests and checks both refused).
+  denyAllPermissions(session.defaultSession as unknown as PermissionSession);
 
   const host = new DuetHost({
     engine,
@@ -78,6 +81,9 @@ async function start(): Promise<void> {
       mediaRoots.setWorkspace(next);
       await engine.start();
     },
+  });
+  ipcMain.on(DROPPED_FOLDER_CHANNEL, (event, folder) => {
+    void grantDroppedFolder(event.senderFrame, folder, mediaRoots, origins).catch(() => false);
   });
   registerIpc({
     ipcMain,

@@ -1,11 +1,18 @@
 /**
  * Preload: the narrow, typed bridge between the page and main. One named function per DuetApi
  * operation (each bound to its one channel), subscriptions that return an unsubscribe, and the real
- * path of a dropped file via webUtils. No ipcRenderer, no Node or Electron object reaches the page.
+ * path of a dropped file via webUtils (also told to main, which may then show that folder's images).
+ * No ipcRenderer, no Node or Electron object reaches the page.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { FileLike } from '#contract';
-import { BRIDGE_GLOBAL, createDuetClient, type DuetTransport, unwrapIpcAnswer } from '#contract';
+import {
+  BRIDGE_GLOBAL,
+  createDuetClient,
+  DROPPED_FOLDER_CHANNEL,
+  type DuetTransport,
+  unwrapIpcAnswer,
+} from '#contract';
 
 const MEDIA_SCHEME = 'duet-media';
 
@@ -32,11 +39,15 @@ const transport: DuetTransport = {
   },
   downloadUrl: () => null,
   getPathForFile: (file: FileLike) => {
+    let path: string | null;
     try {
-      return webUtils.getPathForFile(file as unknown as File) || null;
+      path = webUtils.getPathForFile(file as unknown as File) || null;
     } catch {
       return null;
     }
+    // Only a real dropped File has a path, so only a real drop can make a folder viewable; main checks it.
+    if (path) ipcRenderer.send(DROPPED_FOLDER_CHANNEL, path);
+    return path;
   },
 };
 

@@ -6,6 +6,7 @@
  */
 import { DUET_OPERATIONS, DuetError, type DuetErrorPayload, OPERATION_NAMES } from '#contract';
 import type { DuetHost } from '../host.js';
+import { answerGuarded } from '../security/guarded.js';
 import { isTrustedSender, type SenderFrameLike } from '../security/sender-frame.js';
 
 export type IpcEnvelope = { ok: true; result: unknown } | { ok: false; error: DuetErrorPayload };
@@ -35,19 +36,26 @@ export interface IpcOptions {
 export function registerIpc(o: IpcOptions): () => void {
   for (const name of OPERATION_NAMES) {
     const { channel } = DUET_OPERATIONS[name];
-    o.ipcMain.handle(channel, async (event, payload): Promise<IpcEnvelope> => {
-      if (!isTrustedSender(event.senderFrame, o.trustedOrigins)) {
-        return {
-          ok: false,
-          error: { code: 'unauthorized', message: `Refused ${name}: the request did not come from Duet's window.` },
-        };
-      }
-      try {
-        return { ok: true, result: await o.host.invoke(channel, payload) };
-      } catch (err) {
-        return { ok: false, error: DuetError.payloadOf(err) };
-      }
-    });
+    // One guarded entry: whatever the sender or payload, the answer is an envelope, never a throw.
+    o.ipcMain.handle(channel, (event, payload) =>
+      answerGuarded<IpcEnvelope>(
+        `IPC ${name}`,
+        async () => {
+          if (!isTrustedSender(event?.senderFrame, o.trustedOrigins)) {
+            return {
+              ok: false,
+              error: { code: 'unauthorized', message: `Refused ${name}: the request did not come from Duet's window.` },
+            };
+          }
+          try {
+            return { ok: true, result: await o.host.invoke(channel, payload) };
+          } catch (err) {
+            return { ok: false, error: DuetError.payloadOf(err) };
+          }
+        },
+        () => ({ ok: false, error: { code: 'failed', message: `${name} failed inside Duet.` } }),
+      ),
+    );
   }
   const unsubscribe = o.host.subscribe((channel, payload) => {
     const target = o.eventTarget();

@@ -2,12 +2,13 @@
  * Checklist: serve local images through a path-checked handler, never file:// (DESIGN.md §6).
  *
  * Resolves a path the page asked to see to a real file under an allowed root — the workspace or a
- * folder the user chose (scanned, picked in a dialog, a project's domain) — or refuses it. Refused:
+ * folder the user chose (picked in a dialog, dropped, the domain of a project they opened) — or refuses it. Refused:
  * `..` segments, absolute paths outside every root, symlinks whose target leaves the roots, anything
  * that is not a regular image file.
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { forbiddenRootReason } from './media-roots.js';
 
 export class MediaAccessError extends Error {
   constructor(
@@ -50,8 +51,19 @@ export class MediaRoots {
     this.current = path.resolve(workspace);
     this.roots.add(this.current);
   }
-  add(folder: string | null | undefined): void {
-    if (folder) this.roots.add(path.resolve(folder));
+  /**
+   * Serve a folder the user chose (dialog, drop, an opened project). Refused, with a line on stderr,
+   * for folders that may never be roots (main/security/media-roots.ts). Returns whether it was added.
+   */
+  add(folder: string | null | undefined): boolean {
+    if (!folder) return false;
+    const why = forbiddenRootReason(folder);
+    if (why) {
+      process.stderr.write(`duet: not showing images from ${folder}: ${why}\n`);
+      return false;
+    }
+    this.roots.add(path.resolve(folder));
+    return true;
   }
   list(): string[] {
     return [...this.roots];

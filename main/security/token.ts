@@ -4,6 +4,8 @@
  *
  * The token arrives as `?token=` (the printed URL, media URLs, the WebSocket URL), as a Bearer header
  * (scripts), or as the cookie set on the first page load (so the page's scripts and styles load).
+ * The cookie opens the page and media only, never the API: a browser attaches it by itself, so an API
+ * call needs the token said explicitly (the WebSocket URL's `?token=`, or `Authorization: Bearer`).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -18,18 +20,33 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed %-escape is no token, never an exception
+    }
   }
   return undefined;
 }
 
-/** The token a request carries, from the query, an Authorization header or the cookie. */
-export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+/** The token a request says explicitly: `?token=` or an Authorization header. What API calls need. */
+export function explicitToken(req: IncomingMessage, url: URL): string | undefined {
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
+  return bearerToken(req);
+}
+
+/** The token of an `Authorization: Bearer …` header only. */
+export function bearerToken(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return cookieValue(req.headers.cookie, TOKEN_COOKIE);
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  return undefined;
+}
+
+/** The token a page or media request carries: explicit, or the cookie the page was given. */
+export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+  return explicitToken(req, url) ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
 }
 
 /** Constant-time comparison, so the token can't be guessed byte by byte from response times. */

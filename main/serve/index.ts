@@ -10,6 +10,7 @@ import type { EngineLink } from '../engine/process/in-process.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { DuetHost } from '../host.js';
 import { MediaRoots } from '../security/media-path.js';
+import { checkBindAddress } from '../security/remote-bind.js';
 import { JsonSettingsStore } from '../settings.js';
 import { type RunningServe, startServe } from './server.js';
 
@@ -22,6 +23,8 @@ export interface ServeCommandOptions {
   backend?: string;
   rendererDir?: string;
   token?: string;
+  /** Needed to listen on a non-loopback address (`--allow-remote`); a warning goes to stderr regardless. */
+  allowRemote?: boolean;
   /** Injected engine (tests); a forked engine process otherwise. */
   engine?: EngineLink;
 }
@@ -34,6 +37,10 @@ export interface ServeSession extends RunningServe {
 }
 
 export async function runServe(o: ServeCommandOptions = {}): Promise<ServeSession> {
+  const bind = o.host ?? '127.0.0.1';
+  // Refused before anything starts; the warning is on stderr, so `--json` output still carries it.
+  const warning = checkBindAddress(bind, o.allowRemote === true);
+  if (warning) process.stderr.write(`${warning}\n`);
   const workspace = resolveWorkspace(o.workspace);
   const settings = new JsonSettingsStore(path.join(workspace, 'settings.json'));
   const backend = o.backend ?? settings.get().backend;
@@ -64,7 +71,7 @@ export async function runServe(o: ServeCommandOptions = {}): Promise<ServeSessio
   const running = await startServe({
     host,
     mediaRoots,
-    bind: o.host ?? '127.0.0.1',
+    bind,
     port: o.port ?? 0,
     rendererDir: o.rendererDir ?? path.join(repoRoot, 'out', 'renderer'),
     token: o.token,

@@ -8,22 +8,30 @@
  *   GET  /download?path=…     model files exported into the workspace's exports/ folder
  *   GET  /api/health          { ok, transport }
  *   POST /api/invoke          { channel, payload } → { ok, result } | { ok: false, error }
+ *                             (Content-Type: application/json and Authorization: Bearer <token> only)
  *   WS   /api/ws?token=…      requests and pushed events (contract/ws-client.ts has the format)
+ *
+ * The cookie set with the page opens the page's assets and media, never the API (health, invoke, the
+ * WebSocket): those need the token said explicitly. Every entry (request, upgrade, socket message) runs
+ * guarded, so nothing a client sends can end the process.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { DuetError, SERVE_PATHS } from '#contract';
 import type { DuetHost } from '../host.js';
 import { readMedia } from '../media.js';
+import { apiRequestRefusal } from '../security/api-request.js';
 import { contentSecurityPolicy } from '../security/csp.js';
 import { DOWNLOAD_TYPES, resolveDownloadPath } from '../security/download-path.js';
+import { guarded } from '../security/guarded.js';
 import { hostHeaderAllowed, originAllowed } from '../security/host-check.js';
 import { MediaAccessError, type MediaRoots } from '../security/media-path.js';
-import { makeToken, presentedToken, TOKEN_COOKIE, tokenMatches } from '../security/token.js';
+import { explicitToken, makeToken, presentedToken, TOKEN_COOKIE, tokenMatches } from '../security/token.js';
 import { STATIC_TYPES, staticFile } from '../static-files.js';
 
 export interface ServeOptions {
@@ -76,6 +84,23 @@ function sendJson(res: ServerResponse, status: number, value: unknown) {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/** The request target as a URL, or null when it is not one (`//`, `http://[`, …). */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://duet.invalid');
+  } catch {
+    return null;
+  }
+}
+
+const NEEDS_TOKEN =
+  'This Duet server needs its access token: open the full URL that `duet serve` printed (…/?token=…).';
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -95,26 +120,32 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const csp = contentSecurityPolicy();
   const { host, mediaRoots } = options;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
+  const server = createServer(
+    guarded('HTTP request', handle, (err, _req, res) => {
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `Internal error: ${(err as Error).message}`);
-    });
-  });
+      else res.destroy();
+    }),
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostHeaderAllowed(bind, req)) {
-      send(res, 421, 'text/plain; charset=utf-8', 'Duet answers only on a loopback address here.');
+      send(res, 421, 'text/plain; charset=utf-8', 'Duet answers only on a loopback address or IP address here.');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://duet.invalid');
-    const presented = presentedToken(req, url);
+    const url = requestUrl(req);
+    if (!url) {
+      send(res, 400, 'text/plain; charset=utf-8', 'Malformed request target.');
+      return;
+    }
+    if (url.pathname === '/api/invoke') {
+      await invoke(req, res);
+      return;
+    }
+    // The API answers only an explicit token; the page and media also take the cookie.
+    const isApi = url.pathname === SERVE_PATHS.health || url.pathname.startsWith('/api/');
+    const presented = isApi ? explicitToken(req, url) : presentedToken(req, url);
     if (!tokenMatches(token, presented)) {
-      send(
-        res,
-        401,
-        'text/plain; charset=utf-8',
-        'This Duet server needs its access token: open the full URL that `duet serve` printed (…/?token=…).',
-      );
+      send(res, 401, 'text/plain; charset=utf-8', NEEDS_TOKEN);
       return;
     }
     // The page's own scripts and styles arrive without ?token=: the cookie carries it (same site only).
@@ -148,24 +179,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       }
       return;
     }
-    if (url.pathname === '/api/invoke') {
-      if (req.method !== 'POST') {
-        send(res, 405, 'text/plain; charset=utf-8', 'POST { channel, payload } here.', { Allow: 'POST' });
-        return;
-      }
-      try {
-        const body = JSON.parse(await readBody(req, maxMessage)) as { channel?: unknown; payload?: unknown };
-        if (typeof body.channel !== 'string')
-          throw new DuetError('invalid-request', 'The body needs a "channel" string.');
-        const result = await host.invoke(body.channel, body.payload);
-        sendJson(res, 200, { ok: true, result });
-      } catch (err) {
-        const error =
-          err instanceof SyntaxError
-            ? { code: 'invalid-request', message: 'The body is not JSON.' }
-            : DuetError.payloadOf(err);
-        sendJson(res, error.code === 'invalid-request' ? 400 : 200, { ok: false, error });
-      }
+    if (isApi) {
+      send(res, 404, 'text/plain; charset=utf-8', 'Not found.');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -188,24 +203,82 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     send(res, 200, type, await readFile(target), headers);
   }
 
+  /** POST /api/invoke: JSON with the bearer token only (main/security/api-request.ts). */
+  async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      send(res, 405, 'text/plain; charset=utf-8', 'POST { channel, payload } here.', { Allow: 'POST' });
+      return;
+    }
+    const refusal = apiRequestRefusal(req, token);
+    if (refusal) {
+      send(res, refusal.status, 'text/plain; charset=utf-8', refusal.message);
+      return;
+    }
+    try {
+      const body = JSON.parse(await readBody(req, maxMessage)) as { channel?: unknown; payload?: unknown };
+      if (typeof body.channel !== 'string')
+        throw new DuetError('invalid-request', 'The body needs a "channel" string.');
+      const result = await host.invoke(body.channel, body.payload);
+      sendJson(res, 200, { ok: true, result });
+    } catch (err) {
+      const error =
+        err instanceof SyntaxError
+          ? { code: 'invalid-request', message: 'The body is not JSON.' }
+          : DuetError.payloadOf(err);
+      sendJson(res, error.code === 'invalid-request' ? 400 : 200, { ok: false, error });
+    }
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessage });
   const sockets = new Set<WebSocket>();
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://duet.invalid');
-    const refuse = (status: string) => {
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  wss.on('error', (err) => process.stderr.write(`duet: WebSocket server error: ${err.message}\n`));
+
+  const refuseUpgrade = (socket: Duplex, status: string): void => {
+    if (!socket.writable) {
       socket.destroy();
-    };
-    if (url.pathname !== SERVE_PATHS.api) return refuse('404 Not Found');
-    if (!hostHeaderAllowed(bind, req) || !originAllowed(req)) return refuse('403 Forbidden');
-    if (!tokenMatches(token, presentedToken(req, url))) return refuse('401 Unauthorized');
+      return;
+    }
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  };
+
+  /** Why an upgrade is refused (a status line), or null to accept it. */
+  function upgradeRefusal(req: IncomingMessage): string | null {
+    if (!hostHeaderAllowed(bind, req) || !originAllowed(req)) return '403 Forbidden';
+    const url = requestUrl(req);
+    if (!url) return '400 Bad Request';
+    if (url.pathname !== SERVE_PATHS.api) return '404 Not Found';
+    if (!tokenMatches(token, explicitToken(req, url))) return '401 Unauthorized';
+    return null;
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node hands the socket over without its error listener: a reset here must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    const refusal = upgradeRefusal(req);
+    if (refusal) {
+      refuseUpgrade(socket, refusal);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      ws.on('error', (err) => process.stderr.write(`duet: a WebSocket client sent bad data: ${err.message}\n`));
       ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => void onSocketMessage(ws, data.toString()));
+      ws.on(
+        'message',
+        guarded(
+          'WebSocket message',
+          (data: RawData) => onSocketMessage(ws, rawText(data)),
+          () => ws.close(1011, 'internal error'),
+        ),
+      );
     });
-  });
+  }
+
+  server.on(
+    'upgrade',
+    guarded('WebSocket upgrade', upgrade, (_err, _req, socket) => refuseUpgrade(socket, '500 Internal Server Error')),
+  );
 
   async function onSocketMessage(ws: WebSocket, text: string): Promise<void> {
     let msg: { id?: unknown; channel?: unknown; payload?: unknown };

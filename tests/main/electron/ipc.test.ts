@@ -150,6 +150,20 @@ describe('IPC handler layer', () => {
     expect(engine.received).toEqual([]);
   });
 
+  it('answers an envelope, never a throw, whatever the event object holds (one guarded entry)', async () => {
+    const handler = ipcMain.handlers.get(DUET_OPERATIONS.listProjects.channel)!;
+    const hostile = {
+      get senderFrame(): SenderFrameLike {
+        throw new Error('frame gone');
+      },
+    };
+    for (const event of [hostile, null, undefined]) {
+      const answer = await (handler as (e: unknown, p: unknown) => unknown)(event, undefined);
+      expect(answer).toMatchObject({ ok: false });
+    }
+    expect(engine.received).toEqual([]);
+  });
+
   it('forwards engine events to the window on their channels', () => {
     const ev = { type: 'state', runId: 'r1', state: 'paused' };
     engine.emit('run', ev);

@@ -42,8 +42,14 @@ describe.skipIf(!address)(`duet serve on a non-loopback address (${address})`, (
     expect(await reach(`http://${address}:${s.port}/api/health?token=${s.token}`)).toBe('ECONNREFUSED');
   });
 
-  it('is reachable there when --host says so, and still needs the token', async () => {
-    const s = await runServe({ workspace: tmp, engine: new RecordingEngine(tmp), port: 0, host: '0.0.0.0' });
+  it('is reachable there when --host and --allow-remote say so, and still needs the token', async () => {
+    const s = await runServe({
+      workspace: tmp,
+      engine: new RecordingEngine(tmp),
+      port: 0,
+      host: '0.0.0.0',
+      allowRemote: true,
+    });
     sessions.push(s);
     expect(await reach(`http://${address}:${s.port}/api/health?token=${s.token}`)).toBe(200);
     expect(await reach(`http://${address}:${s.port}/api/health`)).toBe(401);

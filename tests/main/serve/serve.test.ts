@@ -197,7 +197,7 @@ describe('duet serve: the API over WebSocket', () => {
     const post = (url: string) =>
       fetch(`${origin()}/api/invoke`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${session.token}` },
+        headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ channel: DUET_OPERATIONS.openExternal.channel, payload: { url } }),
       }).then((r) => r.json() as Promise<{ error?: { code: string } }>);
     expect((await post('https://github.com/x')).error?.code).toBe('not-available');
@@ -217,7 +217,7 @@ describe('duet serve: the API over WebSocket', () => {
   it('answers over plain HTTP too, and names unknown channels', async () => {
     const res = await fetch(`${origin()}/api/invoke`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${session.token}` },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ channel: 'duet:nope', payload: {} }),
     });
     expect(res.status).toBe(400);
@@ -227,7 +227,7 @@ describe('duet serve: the API over WebSocket', () => {
     });
     const ok = await fetch(`${origin()}/api/invoke`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${session.token}` },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ channel: DUET_OPERATIONS.listModels.channel }),
     });
     expect(((await ok.json()) as { result: Array<{ id: string }> }).result[0]?.id).toBe('model-1');
