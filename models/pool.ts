@@ -43,7 +43,7 @@ export class ImagePool {
         this.images.push(image);
         out.push(image);
       } else if (this.rng.next() > 0.5) {
-        const id = this.rng.int(this.size);
+        const id = this.rng.int(0, this.size - 1);
         const previous = this.images[id]!;
         this.images[id] = image;
         out.push(previous);

@@ -1,11 +1,25 @@
 /**
- * A small seeded pseudo-random generator (mulberry32) whose whole state is one 32-bit integer, so a
- * training run can save it in a checkpoint and resume with the exact same random stream.
+ * Duet's one seeded pseudo-random generator (mulberry32), whose whole state is one 32-bit integer, so a
+ * training run can save it in a checkpoint and resume with the exact same random stream; and the one
+ * integer hash (murmur3's finaliser over a running mix) that turns a few integers into a seed.
  *
- * Used for everything random in training that tfjs does not own: weight-initialiser seeds, the image
- * pool's swap decisions and dropout masks' seeds.
+ * Used for everything random that tfjs does not own: weight-initialiser seeds, the image pool's swap
+ * decisions and dropout masks' seeds (models/), crops, flips and epoch orders (the data pipeline, where
+ * each sample's draws come from hashInts(seed, epoch, index, stream)), and the sample world's content.
  */
 export type RngState = number;
+
+/** A 32-bit hash of a few integers (murmur3's finaliser over a running mix). */
+export function hashInts(...values: number[]): number {
+  let h = 0x9e3779b9;
+  for (const v of values) {
+    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
+    h = (h ^ (h >>> 13)) >>> 0;
+    h = Math.imul(h, 0xc2b2ae35);
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h >>> 0;
+}
 
 export class Rng {
   private s: number;
@@ -29,17 +43,45 @@ export class Rng {
     return this.uint32() / 4294967296;
   }
 
-  /** An integer in [0, n). */
-  int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`Rng.int needs a positive integer bound, got ${n}`);
-    return Math.floor(this.next() * n);
+  /** An integer in [lo, hi], both inclusive (like Python's random.randint). */
+  int(lo: number, hi: number): number {
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo) {
+      throw new Error(`Rng.int needs whole-number bounds lo ≤ hi, got ${lo} and ${hi}`);
+    }
+    return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
-  /** A standard normal sample (Box–Muller). */
+  /** A float in [lo, hi). */
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** One of `items`, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('Rng.pick needs at least one item');
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+
+  /** A normal sample (Box–Muller). */
   normal(mean = 0, std = 1): number {
     const u = 1 - this.next(); // (0, 1]: log(u) stays finite
     const v = this.next();
     return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Roughly normal, mean 0 and deviation 1, from four uniforms: cheap, bounded (|x| < 3.5); for textures. */
+  roughNormal(): number {
+    return (this.next() + this.next() + this.next() + this.next() - 2) * 1.7320508;
+  }
+
+  /** A child generator, so adding draws in one part of a procedure leaves the others unchanged. */
+  fork(tag: number): Rng {
+    return new Rng(hashInts(this.s, tag));
   }
 
   getState(): RngState {

@@ -19,7 +19,7 @@ beforeAll(async () => {
 function pattern(rng: Rng, size: number, lo: number, hi: number): tf.Tensor4D {
   const mid = (lo + hi) / 2;
   const amp = (hi - lo) / 2;
-  const waves = [0, 1, 2].map(() => [1 + rng.int(2), 1 + rng.int(2), rng.next() * 2 * Math.PI] as const);
+  const waves = [0, 1, 2].map(() => [rng.int(1, 2), rng.int(1, 2), rng.next() * 2 * Math.PI] as const);
   const data = new Float32Array(size * size * 3);
   for (let h = 0; h < size; h++) {
     for (let w = 0; w < size; w++) {

@@ -14,6 +14,7 @@
  * run can be recomputed without replaying what came before, and prefetching order does not matter.
  */
 import type { TrainingSettings } from '#contract';
+import { hashInts, Rng } from '../../../models/rng.js';
 
 export interface AugmentSettings {
   size: number;
@@ -45,50 +46,18 @@ export function proportionalLoadSize(size: number): number {
 // ---------------------------------------------------------------------------------------------------
 // Random numbers
 
-/** A 32-bit hash of a few integers (murmur3's finaliser over a running mix). */
-export function hashInts(...values: number[]): number {
-  let h = 0x9e3779b9;
-  for (const v of values) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
-    h = (h ^ (h >>> 13)) >>> 0;
-    h = Math.imul(h, 0xc2b2ae35);
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h >>> 0;
-}
-
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [lo, hi], both inclusive (like Python's random.randint). */
-  int(lo: number, hi: number): number;
-}
-
-/** mulberry32: small, fast, and good enough for crops, flips and shuffles. */
-export function rngFrom(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
-
 /** Streams keep a sample's independent draws apart. */
 export const STREAM = { order: 1, augmentA: 2, augmentB: 3, pickB: 4 } as const;
 
 export function sampleRng(seed: number, epoch: number, index: number, stream: number): Rng {
-  return rngFrom(hashInts(seed, epoch, index, stream));
+  return new Rng(hashInts(seed, epoch, index, stream));
 }
 
 /** A seeded permutation of 0..n-1 for one epoch (Fisher–Yates). */
 export function epochOrder(n: number, seed: number, epoch: number): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const rng = rngFrom(hashInts(seed, epoch, STREAM.order));
+  const rng = new Rng(hashInts(seed, epoch, STREAM.order));
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(0, i);
     const t = order[i]!;

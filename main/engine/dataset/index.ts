@@ -11,7 +11,6 @@ export {
   proportionalLoadSize,
   type Region,
   resizeTarget,
-  rngFrom,
   sampleRng,
   toTrainingFloats,
 } from './augment.js';

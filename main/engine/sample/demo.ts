@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import type { ModelType, TrainingSettings, TrainingSettingsInput } from '#contract';
 import { createTrainer, generatorMultiple, type Trainer } from '../../../models/index.js';
+import { Rng } from '../../../models/rng.js';
 import { type BackendReport, describeBackend, selectBackend } from '../backend.js';
 import { scanDataset } from '../dataset/index.js';
 import { compareImages, type MetricSummary, type RawImage, summarizeMetrics } from '../eval/metrics.js';
@@ -19,7 +20,6 @@ import { mostCommonColourBaseline } from './baselines.js';
 import { accuracyByMapColour, type MapColourRow } from './breakdown.js';
 import { encodePng, generateSample, prepareOwnedFolder } from './generate.js';
 import { createL1Trainer } from './l1-baseline.js';
-import { Rng } from './random.js';
 import { type ReportLossPoint, type ReportMetricsRow, writeReport } from './report.js';
 
 export const DEMO_MARKER = 'duet-demo.json';

@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { hashSeed } from './random.js';
+import { hashInts } from '../../../models/rng.js';
 import { renderAerial, renderMap } from './render.js';
 import { generateWorld, type World, type WorldOptions } from './world.js';
 
@@ -28,7 +28,7 @@ export type SampleSplit = 'train' | 'test';
 
 /** The seed of one tile: train and test tiles never share a place. */
 export function tileSeed(seed: number, split: SampleSplit, index: number): number {
-  return hashSeed(seed, split === 'train' ? 1 : 2, index);
+  return hashInts(seed, split === 'train' ? 1 : 2, index);
 }
 
 /** One paired tile, rendered in memory. Pure and deterministic. */

@@ -1,65 +1,8 @@
 /**
- * Seeded randomness for the sample world: a small PRNG and value noise. Everything the generator draws
- * comes from here, so a seed fixes every pixel (no Math.random anywhere in the sample).
+ * Value noise for the sample world. Its randomness comes from Duet's one seeded generator
+ * (models/rng.ts), so a seed fixes every pixel (no Math.random anywhere in the sample).
  */
-
-/** Mixes integers into one 32-bit seed (murmur3's finaliser over a running hash). */
-export function hashSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: tiny, fast, and good enough for procedural content. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Uniform in [lo, hi). */
-  range(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
-  /** Integer in [lo, hi] (inclusive). */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  /** Approximately normal (sum of uniforms), mean 0, deviation 1. */
-  normal(): number {
-    return (this.next() + this.next() + this.next() + this.next() - 2) * 1.7320508;
-  }
-
-  /** A child generator, so adding draws in one part of the world leaves the others unchanged. */
-  fork(tag: number): Rng {
-    return new Rng(hashSeed(this.state, tag));
-  }
-}
+import { Rng } from '../../../models/rng.js';
 
 /**
  * 2-D value noise on a lattice with smoothstep interpolation, summed over octaves (fbm). Returns values

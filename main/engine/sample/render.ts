@@ -3,7 +3,8 @@
  * building outlines) and as an aerial photo (textures, roof lighting, shadows, trees, sensor noise).
  * Both are raw RGB buffers, row-major, 3 bytes a pixel. Pure and deterministic for a world.
  */
-import { hashSeed, Rng, ValueNoise } from './random.js';
+import { hashInts, Rng } from '../../../models/rng.js';
+import { ValueNoise } from './random.js';
 import { Casing, Label, type World } from './world.js';
 
 export type Rgb = readonly [number, number, number];
@@ -72,10 +73,10 @@ export function renderAerial(world: World): Uint8Array {
   const { size, label, casing, canopy, shore, urban, objectId } = world;
   const k = world.scale;
   const n = size * size;
-  const rng = new Rng(hashSeed(world.seed, 0xae71a1));
-  const coarse = new ValueNoise(hashSeed(world.seed, 11));
-  const fine = new ValueNoise(hashSeed(world.seed, 12));
-  const grain = new ValueNoise(hashSeed(world.seed, 13));
+  const rng = new Rng(hashInts(world.seed, 0xae71a1));
+  const coarse = new ValueNoise(hashInts(world.seed, 11));
+  const fine = new ValueNoise(hashInts(world.seed, 12));
+  const grain = new ValueNoise(hashInts(world.seed, 13));
 
   // One photo's conditions: exposure, white balance, haze, and where the sun is.
   const exposure = rng.range(0.88, 1.1);
@@ -185,7 +186,7 @@ export function renderAerial(world: World): Uint8Array {
         }
         let v = (sum / w) * light * tint[ch]!;
         v = v * (1 - haze) + hazeColour[ch]! * haze;
-        v += rng.normal() * sigma;
+        v += rng.roughNormal() * sigma;
         out[i * 3 + ch] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
       }
     }

@@ -6,7 +6,8 @@
  * Pure: no I/O. Geometry is laid out in "world units" (a 256 px tile is 256 units), so a tile of any
  * size shows the same kind of place; widths have a floor in pixels so small tiles keep visible roads.
  */
-import { hashSeed, Rng, ValueNoise } from './random.js';
+import { hashInts, Rng } from '../../../models/rng.js';
+import { ValueNoise } from './random.js';
 
 /** What a pixel is. The map renders each as one flat colour; the aerial as a texture. */
 export const Label = {
@@ -122,7 +123,7 @@ export function generateWorld(size: number, seed: number, options: WorldOptions 
   const k = options.scale ?? 1;
   if (!(k >= 0.125 && k <= 16)) throw new Error(`Sample scale must be from 0.125 to 16 px per unit (got ${k})`);
   const n = size * size;
-  const rng = new Rng(hashSeed(seed, 0x5a4d));
+  const rng = new Rng(hashInts(seed, 0x5a4d));
   const world: World = {
     size,
     seed,
@@ -142,7 +143,7 @@ export function generateWorld(size: number, seed: number, options: WorldOptions 
 
   // How built-up the place is: a slow noise field plus a tile-wide bias, so tiles range from city
   // centre to countryside and many hold both.
-  const urbanNoise = new ValueNoise(hashSeed(seed, 1));
+  const urbanNoise = new ValueNoise(hashInts(seed, 1));
   const urbanBias = rng.range(-0.35, 0.55);
   const urbanAt = (x: number, y: number) => {
     const v = urbanBias + 0.9 * urbanNoise.fbm(x / (180 * k), y / (180 * k), 2);
@@ -291,7 +292,7 @@ function fillBlocks(world: World, g: Grid, rng: Rng, k: number): void {
       if (kind === 'park') label[p] = Label.Park;
       else if (kind === 'wood') label[p] = Label.Wood;
       else if (kind === 'field') {
-        const strips = 1 + (hashSeed(world.seed, i, j) % 3);
+        const strips = 1 + (hashInts(world.seed, i, j) % 3);
         const t = (u - g.u0 - i * g.su) / g.su;
         const strip = Math.min(strips - 1, Math.floor(t * strips));
         // A thin hedge of plain land between strips, as field boundaries are in real maps.
@@ -300,7 +301,7 @@ function fillBlocks(world: World, g: Grid, rng: Rng, k: number): void {
         const key = blockKey(i, j) * 4 + strip;
         let id = fieldIndex.get(key);
         if (id === undefined) {
-          const fr = new Rng(hashSeed(world.seed, i, j, strip, 77));
+          const fr = new Rng(hashInts(world.seed, i, j, strip, 77));
           world.fields.push({
             crop: fr.pick(CROPS),
             rows: g.angle + (fr.chance(0.5) ? 0 : Math.PI / 2),

@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { generatePair } from '../../../../main/engine/sample/generate.js';
-import { Rng, ValueNoise } from '../../../../main/engine/sample/random.js';
+import { ValueNoise } from '../../../../main/engine/sample/random.js';
 import { MAP_PALETTE } from '../../../../main/engine/sample/render.js';
 import { Casing, generateWorld, Label } from '../../../../main/engine/sample/world.js';
 
 const rgbAt = (buf: Uint8Array, i: number) => [buf[i * 3]!, buf[i * 3 + 1]!, buf[i * 3 + 2]!] as const;
 
-describe('Rng and ValueNoise', () => {
-  it('repeat for a seed and differ between seeds', () => {
-    const a = new Rng(7);
-    const b = new Rng(7);
-    const c = new Rng(8);
-    const sa = Array.from({ length: 20 }, () => a.next());
-    expect(Array.from({ length: 20 }, () => b.next())).toEqual(sa);
-    expect(Array.from({ length: 20 }, () => c.next())).not.toEqual(sa);
-    for (const v of sa) expect(v >= 0 && v < 1).toBe(true);
-  });
-
-  it('spreads draws over the whole range', () => {
-    const r = new Rng(1);
-    const bins = new Array(10).fill(0);
-    for (let i = 0; i < 10_000; i++) bins[Math.floor(r.next() * 10)]++;
-    for (const b of bins) expect(b).toBeGreaterThan(850);
-  });
-
+describe('ValueNoise', () => {
   it('noise is smooth and bounded', () => {
     const n = new ValueNoise(3);
     for (let i = 0; i < 200; i++) {
