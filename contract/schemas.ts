@@ -9,19 +9,34 @@ import { z } from 'zod';
 // ---------------------------------------------------------------------------------------------------
 // System
 
+export const BackendCandidateSchema = z.enum(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+
 export const BackendAttemptSchema = z.object({
-  candidate: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']),
+  candidate: BackendCandidateSchema,
   ok: z.boolean(),
   reason: z.string().optional(),
 });
 
+/** The WebGPU adapter a webgpu backend runs on, and the limits that bound the largest tensor. */
+export const WebGpuAdapterSchema = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  description: z.string(),
+  /** A CPU implementation of the API (lavapipe, SwiftShader): correct, not fast. */
+  software: z.boolean(),
+  maxBufferSize: z.number(),
+  maxStorageBufferBindingSize: z.number(),
+});
+export type WebGpuAdapterDto = z.infer<typeof WebGpuAdapterSchema>;
+
 export const BackendReportSchema = z.object({
-  candidate: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']),
+  candidate: BackendCandidateSchema,
   backend: z.string(),
   gpu: z.boolean(),
   tfjsVersion: z.string(),
   tensorflowVersion: z.string().optional(),
   wasmFeatures: z.object({ simd: z.boolean(), threads: z.boolean(), threadCount: z.number() }).optional(),
+  adapter: WebGpuAdapterSchema.optional(),
   forcedBy: z.enum(['DUET_BACKEND', 'setting']).optional(),
   attempts: z.array(BackendAttemptSchema),
 });
@@ -319,7 +334,7 @@ export type ModelCard = z.infer<typeof ModelCardSchema>;
 
 export const AppSettingsSchema = z.object({
   workspace: z.string().optional(),
-  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', ...BackendCandidateSchema.options]).default('auto'),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   recentProjects: z.array(z.string()).default([]),
 });

@@ -16,7 +16,8 @@ export interface PackedTensors {
   data: ArrayBuffer;
 }
 
-export function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): PackedTensors {
+/** Every tensor's values in one buffer, read asynchronously (every backend; webgpu has no synchronous read in Node). */
+export async function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): Promise<PackedTensors> {
   const tensors: TensorEntry[] = [];
   let bytes = 0;
   for (const { name, tensor } of named) {
@@ -29,7 +30,7 @@ export function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): 
   const data = new ArrayBuffer(bytes);
   let offset = 0;
   for (const { tensor } of named) {
-    const values = tensor.dataSync();
+    const values = await tensor.data();
     const view =
       tensor.dtype === 'int32'
         ? new Int32Array(data, offset, tensor.size)

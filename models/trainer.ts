@@ -76,6 +76,11 @@ export interface Trainer {
   readonly iteration: number;
   /** One training iteration; tensors in [−1, 1], NHWC; the caller keeps ownership of a and b. */
   step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
+  /**
+   * The same iteration, its losses read back asynchronously with one read. Works on every backend and is
+   * the only way on webgpu, whose synchronous reads need a browser canvas.
+   */
+  stepAsync(a: tf.Tensor4D, b: tf.Tensor4D): Promise<Record<string, number>>;
   setLearningRate(lr: number): void;
   learningRate(): number;
   /** Inference-mode translation (batch norm uses its running statistics, no dropout). Caller disposes. */
@@ -174,12 +179,37 @@ function checkBatch(name: string, x: tf.Tensor4D, channels: number): void {
   if (x.dtype !== 'float32') throw new Error(`${name} must be float32, got ${x.dtype}`);
 }
 
-/** Read several scalars with one sync and dispose them. */
-function readScalars(named: Record<string, tf.Scalar>): Record<string, number> {
-  const names = Object.keys(named);
-  const scalars = names.map((n) => named[n]!);
-  const values = tf.tidy(() => tf.stack(scalars).dataSync());
+/** Read several scalars with one sync, in `names` order (0 for a missing one), and dispose them. */
+function readScalars(named: Record<string, tf.Scalar>, names: readonly string[]): Record<string, number> {
+  const stacked = stackScalars(named, names);
+  try {
+    return nameValues(stacked.dataSync(), names);
+  } finally {
+    stacked.dispose();
+  }
+}
+
+/** readScalars with an asynchronous read: one readback from the device, the loop free meanwhile. */
+async function readScalarsAsync(
+  named: Record<string, tf.Scalar>,
+  names: readonly string[],
+): Promise<Record<string, number>> {
+  const stacked = stackScalars(named, names);
+  try {
+    return nameValues(await stacked.data(), names);
+  } finally {
+    stacked.dispose();
+  }
+}
+
+function stackScalars(named: Record<string, tf.Scalar>, names: readonly string[]): tf.Tensor1D {
+  const scalars = Object.values(named);
+  const stacked = tf.tidy(() => tf.stack(names.map((n) => named[n] ?? tf.scalar(0))) as tf.Tensor1D);
   for (const t of scalars) t.dispose();
+  return stacked;
+}
+
+function nameValues(values: ArrayLike<number>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   names.forEach((n, i) => {
     out[n] = values[i]!;
@@ -275,7 +305,16 @@ abstract class BaseTrainer implements Trainer {
     if (this.disposed) throw new Error('This trainer has been disposed');
   }
 
-  abstract step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number>;
+  /** One iteration's updates; returns the loss scalars, still on the device (the caller reads them). */
+  protected abstract runStep(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, tf.Scalar>;
+
+  step(a: tf.Tensor4D, b: tf.Tensor4D): Record<string, number> {
+    return readScalars(this.runStep(a, b), this.lossNames);
+  }
+
+  async stepAsync(a: tf.Tensor4D, b: tf.Tensor4D): Promise<Record<string, number>> {
+    return readScalarsAsync(this.runStep(a, b), this.lossNames);
+  }
   abstract generators(): { AtoB: tfl.LayersModel; BtoA?: tfl.LayersModel };
 
   translate(x: tf.Tensor4D, direction: TranslationDirection): tf.Tensor4D {
@@ -326,9 +365,9 @@ abstract class BaseTrainer implements Trainer {
         named.push({ name: `pool/${poolName}/${i}`, tensor: t });
       });
     }
-    let packed: ReturnType<typeof packTensors>;
+    let packed: Awaited<ReturnType<typeof packTensors>>;
     try {
-      packed = packTensors(named);
+      packed = await packTensors(named);
     } finally {
       for (const t of copies) t.dispose();
     }
@@ -470,7 +509,7 @@ class CycleGanTrainer extends BaseTrainer {
     return total;
   }
 
-  step(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, number> {
+  protected runStep(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, tf.Scalar> {
     this.checkAlive();
     checkBatch('Image batch A', realA, this.channelsA);
     checkBatch('Image batch B', realB, this.channelsB);
@@ -553,10 +592,7 @@ class CycleGanTrainer extends BaseTrainer {
     } finally {
       disposeAll([fakeA, fakeB, poolA, poolB]);
     }
-    const values = readScalars(kept);
-    const out: Record<string, number> = {};
-    for (const n of this.lossNames) out[n] = values[n] ?? 0;
-    return out;
+    return kept;
   }
 }
 
@@ -584,7 +620,7 @@ class Pix2PixTrainer extends BaseTrainer {
     return { AtoB: this.G };
   }
 
-  step(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, number> {
+  protected runStep(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, tf.Scalar> {
     this.checkAlive();
     checkBatch('Image batch A', realA, this.channelsA);
     checkBatch('Image batch B', realB, this.channelsB);
@@ -621,9 +657,6 @@ class Pix2PixTrainer extends BaseTrainer {
     this.optimizers.G!.apply(gGrads);
     disposeAll(gGrads);
     this.iterations += 1;
-    const values = readScalars(kept);
-    const out: Record<string, number> = {};
-    for (const n of this.lossNames) out[n] = values[n] ?? 0;
-    return out;
+    return kept;
   }
 }

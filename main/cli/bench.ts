@@ -10,7 +10,7 @@ export function registerBench(program: Command): void {
     .description(`Measure Duet on the active backend; areas: ${BENCH_AREAS.map((a) => a.area).join(', ')}`)
     .option('--json', 'print the JSON report instead of the table')
     .option('--only <areas>', 'comma-separated areas to run')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--out <file>', 'where to write the JSON report', path.join('artifacts', 'bench.json'))
     .action(async (opts: { json?: boolean; only?: string; backend?: string; out: string }) => {
       const only = opts.only

@@ -43,7 +43,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed for the sample and the networks', '0')
     .option('--count <n>', 'training pairs to generate (default 400)')
     .option('--test-count <n>', 'held-out pairs to generate (default 24)')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--l1-baseline', 'also train the plain L1 generator (no GAN) for the same time, as a baseline')
     .option('--json', 'print the result as JSON')
     .action(async (opts: DemoCliOptions) => {

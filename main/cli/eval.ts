@@ -49,7 +49,7 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'evaluate only the first N pairs', parseIntOption('--limit', 1, 10_000_000))
     .option('--direction <dir>', 'only AtoB or BtoA (default: every direction the model has)')
     .option('--workspace <dir>', 'workspace folder')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--json', 'print JSON')
     .action(async (opts: EvalCliOptions) => {
       const workspace = resolveWorkspace(opts.workspace);

@@ -3,12 +3,16 @@ import { describeBackend, selectBackend } from '../engine/backend.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { duetVersion } from './version.js';
 
+function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${Math.round(n / 2 ** 20)} MiB`;
+}
+
 export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('Show the TensorFlow.js backend Duet would train on, versions and the workspace path')
     .option('--json', 'print JSON')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--workspace <dir>', 'workspace folder')
     .action(async (opts: { json?: boolean; backend?: string; workspace?: string }) => {
       const backend = await selectBackend({ preference: opts.backend });
@@ -28,6 +32,12 @@ export function registerInfo(program: Command): void {
         `Duet ${info.duet}`,
         `Backend:    ${describeBackend(backend)}${backend.forcedBy ? ` — forced by ${backend.forcedBy}` : ''}`,
         `GPU in use: ${backend.gpu ? 'yes' : 'no'}`,
+        ...(backend.adapter
+          ? [
+              `Adapter:    ${backend.adapter.description} (${backend.adapter.vendor}, ${backend.adapter.architecture}${backend.adapter.software ? ', software: correct, not fast' : ''})`,
+              `Limits:     buffer ${formatBytes(backend.adapter.maxBufferSize)}, storage binding ${formatBytes(backend.adapter.maxStorageBufferBindingSize)}`,
+            ]
+          : []),
         `tfjs:       ${backend.tfjsVersion}${backend.tensorflowVersion ? `, ${backend.tensorflowVersion}` : ''}`,
         `Node:       ${info.node}${info.electron ? `, Electron ${info.electron}` : ''} (${info.platform})`,
         `Workspace:  ${info.workspace}`,
@@ -38,7 +48,8 @@ export function registerInfo(program: Command): void {
       if (!backend.gpu) {
         lines.push(
           '',
-          'No GPU in use. For GPU training install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1); see README.',
+          'No GPU in use. WebGPU needs a Vulkan (Linux, Windows), Metal (macOS) or D3D12 (Windows) driver;',
+          'tfjs-node-gpu needs an NVIDIA driver with CUDA 11.2 and cuDNN 8.1. See README, "GPU".',
         );
       }
       process.stdout.write(`${lines.join('\n')}\n`);

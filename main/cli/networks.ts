@@ -7,7 +7,7 @@ export function registerNetworks(program: Command): void {
     .command('networks')
     .description('List every named network configuration with its parameter count and size in MB')
     .option('--json', 'print JSON')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .action(async (opts: { json?: boolean; backend?: string }) => {
       const backend = await selectBackend({ preference: opts.backend });
       const networks = listNetworks();

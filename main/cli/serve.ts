@@ -19,7 +19,7 @@ export function registerServe(program: Command): void {
     .option('--allow-remote', 'allow --host to be a non-loopback address (exposes Duet to the network)')
     .option('--port <n>', 'port (0 = any free port)', parsePort, 4789)
     .option('--workspace <dir>', 'workspace folder (projects, runs, models)')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu')
     .option('--json', 'print the URL as one JSON line')
     .action(
       async (opts: {

@@ -131,7 +131,7 @@ export function registerTrain(program: Command): void {
       'with --resume: the checkpoint to resume from (default: the newest sound one)',
       wholeNumber('--checkpoint', 0, 10_000_000),
     )
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--json', 'print every run event as a JSON line')
     .action(async (opts: TrainCliOptions) => {
       const workspace = resolveWorkspace(opts.workspace);

@@ -91,7 +91,7 @@ export function registerTranslate(program: Command): void {
     .option('--keep-metadata', "copy the input's EXIF into the output (tagged sRGB)")
     .option('--memory <mb>', 'memory budget for one network pass, in MB', parseIntOption('--memory', 16, 1_048_576))
     .option('--workspace <dir>', 'workspace folder')
-    .option('--backend <name>', 'force a backend: tfjs-node-gpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
+    .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: TranslateCliOptions) => {
       const workspace = resolveWorkspace(opts.workspace);

@@ -1,17 +1,20 @@
 /**
  * Backend selection: the one place that decides which TensorFlow.js backend Duet trains on.
  *
- * Order: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm → cpu. A user setting or DUET_BACKEND can
- * force one. Every candidate that was tried and failed is kept in the report with its reason, so the
- * UI and `duet info` say what happened instead of guessing.
+ * Order: tfjs-node-gpu (CUDA) → webgpu (Dawn: Vulkan, Metal, D3D12) → tfjs-node (native CPU) → wasm → cpu.
+ * A user setting, DUET_BACKEND or --backend can force one. A software WebGPU adapter (lavapipe,
+ * SwiftShader) is passed over in the automatic order: measured on Duet's steps it is slower than wasm
+ * (`duet bench --backend webgpu`); forced, it runs. Every candidate that was tried and failed is kept
+ * in the report with its reason, so the UI and `duet info` say what happened instead of guessing.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTfjsVersions, isUsingGpuDevice, quietCpuBanner, wasmThreadCount } from './tfjs-internals.js';
+import type { WebGpuAdapter } from './webgpu.js';
 
-export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_CANDIDATES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
 
 export interface BackendAttempt {
@@ -33,12 +36,25 @@ export interface BackendReport {
   tensorflowVersion?: string;
   /** wasm only: whether SIMD and threads are in use. */
   wasmFeatures?: { simd: boolean; threads: boolean; threadCount: number };
+  /** webgpu only: the adapter Dawn chose and its limits. */
+  adapter?: WebGpuAdapter;
   forcedBy?: 'DUET_BACKEND' | 'setting';
   attempts: BackendAttempt[];
 }
 
-/** One candidate's loader: makes the backend available and returns tfjs's name for it. */
-export type BackendLoader = () => Promise<{ name: string; tensorflowVersion?: string }>;
+/** What a loader made available: tfjs's name for the backend, and what is known about its device. */
+export interface LoadedBackend {
+  name: string;
+  tensorflowVersion?: string;
+  adapter?: WebGpuAdapter;
+}
+
+/**
+ * One candidate's loader: makes the backend available and returns tfjs's name for it. `automatic` is
+ * true when the candidate was not asked for by name, so a loader can pass over a device that would be
+ * slower than the candidates after it.
+ */
+export type BackendLoader = (context: { automatic: boolean }) => Promise<LoadedBackend>;
 
 const require = createRequire(import.meta.url);
 
@@ -84,6 +100,18 @@ const wasmLoader: BackendLoader = async () => {
   return { name: 'wasm' };
 };
 
+const webgpuLoader: BackendLoader = async ({ automatic }) => {
+  const { releaseWebGpuBackend, startWebGpuBackend } = await import('./webgpu.js');
+  const started = await startWebGpuBackend();
+  if (automatic && started.adapter.software) {
+    releaseWebGpuBackend();
+    throw new Error(
+      `only a software adapter (${started.adapter.description}), slower than wasm: passed over unless forced (DUET_BACKEND=webgpu, --backend webgpu)`,
+    );
+  }
+  return started;
+};
+
 const cpuLoader: BackendLoader = async () => {
   await import('@tensorflow/tfjs-backend-cpu');
   // The stock cpu Conv2DBackpropFilter dominates a training step; Duet's faster one gives the same results.
@@ -94,6 +122,7 @@ const cpuLoader: BackendLoader = async () => {
 
 export const DEFAULT_LOADERS: Record<BackendCandidate, BackendLoader> = {
   'tfjs-node-gpu': nativeLoader('@tensorflow/tfjs-node-gpu'),
+  webgpu: webgpuLoader,
   'tfjs-node': nativeLoader('@tensorflow/tfjs-node'),
   wasm: wasmLoader,
   cpu: cpuLoader,
@@ -105,6 +134,8 @@ export function parseBackendCandidate(value: string | undefined): BackendCandida
   const aliases: Record<string, BackendCandidate> = {
     gpu: 'tfjs-node-gpu',
     'tfjs-node-gpu': 'tfjs-node-gpu',
+    webgpu: 'webgpu',
+    dawn: 'webgpu',
     tensorflow: 'tfjs-node',
     node: 'tfjs-node',
     'tfjs-node': 'tfjs-node',
@@ -159,7 +190,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {
     try {
-      const loaded = await loaders[candidate]();
+      const loaded = await loaders[candidate]({ automatic: !forced });
       const ok = await tf.setBackend(loaded.name);
       if (!ok) throw new Error(`tfjs could not initialise the "${loaded.name}" backend`);
       await tf.ready();
@@ -168,10 +199,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const report: Omit<BackendReport, 'attempts'> = {
         candidate,
         backend: tf.getBackend(),
-        gpu: isUsingGpuDevice(),
+        // A software adapter computes on the CPU, whatever the API it speaks.
+        gpu: loaded.adapter ? !loaded.adapter.software : isUsingGpuDevice(),
         tfjsVersion: tf.version_core,
         tensorflowVersion: loaded.tensorflowVersion,
         wasmFeatures: loaded.name === 'wasm' ? readWasmFeatures() : undefined,
+        adapter: loaded.adapter,
         forcedBy,
       };
       attempts.push({ candidate, ok: true });
@@ -200,10 +233,14 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-/** One line for logs and the UI badge: "wasm (CPU, SIMD, 1 thread)". */
+/** One line for logs and the UI badge: "wasm (CPU, SIMD, 1 thread)", "webgpu (GPU, nvidia ampere)". */
 export function describeBackend(report: BackendReport): string {
   const device = report.gpu ? 'GPU' : 'CPU';
   const extra: string[] = [device];
+  if (report.adapter) {
+    const { vendor, architecture, software } = report.adapter;
+    extra.push(`${vendor} ${architecture}${software && architecture !== 'software' ? ', software' : ''}`);
+  }
   if (report.wasmFeatures) {
     if (report.wasmFeatures.simd) extra.push('SIMD');
     const n = report.wasmFeatures.threadCount;

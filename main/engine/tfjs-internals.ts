@@ -27,6 +27,7 @@ export const TFJS_PACKAGES = [
   '@tensorflow/tfjs-layers',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
 ] as const;

@@ -1,17 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '#contract';
-import { selectBackend } from '../../main/engine/backend.js';
 import { Adam } from '../../models/adam.js';
-import { registerFastCpuKernels } from '../../models/cpu-kernels.js';
 import { ganLoss, l1Loss } from '../../models/losses.js';
 import { createTrainer, type Trainer, type TrainerState } from '../../models/trainer.js';
+import { onTestBackend, values } from '../support/backend.js';
 
-beforeAll(async () => {
-  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
-  registerFastCpuKernels();
-});
+// On cpu by default; DUET_TEST_BACKEND=webgpu (or wasm) runs the same tests there.
+onTestBackend();
 
 const tiny = {
   generator: 'tiny',
@@ -26,8 +23,9 @@ function batch(seed: number, size = 16): tf.Tensor4D {
   return tf.randomUniform([1, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D;
 }
 
-function weightsOf(t: Trainer): number[][] {
-  return Object.values(t.networks()).flatMap((n) => n.weights.map((w) => Array.from(w.read().dataSync())));
+async function weightsOf(t: Trainer): Promise<number[][]> {
+  const weights = Object.values(t.networks()).flatMap((n) => n.weights);
+  return Promise.all(weights.map(async (w) => Array.from(await values(w.read()))));
 }
 
 describe('createTrainer', () => {
@@ -48,7 +46,7 @@ describe('createTrainer', () => {
     p.dispose();
   });
 
-  it('refuses bad settings and inputs with specific messages', () => {
+  it('refuses bad settings and inputs with specific messages', async () => {
     expect(() => createTrainer({ generator: 'resnet_12' } as never)).toThrow(/Invalid training settings: generator/);
     expect(() => createTrainer({ ...tiny, model: 'cyclegan' }, { channelsA: 1 })).toThrow(
       /identity loss.*lambdaIdentity/,
@@ -56,17 +54,17 @@ describe('createTrainer', () => {
     const t = createTrainer({ ...tiny, model: 'pix2pix' });
     const a = batch(1);
     const gray = tf.zeros([1, 16, 16, 1]) as tf.Tensor4D;
-    expect(() => t.step(a, gray)).toThrow(/Image batch B must have 3 channels, got 1/);
+    await expect(t.stepAsync(a, gray)).rejects.toThrow(/Image batch B must have 3 channels, got 1/);
     expect(() => t.translate(a, 'BtoA')).toThrow(/A→B only/);
     expect(() => t.setLearningRate(-1)).toThrow(/Learning rate/);
     t.dispose();
-    expect(() => t.step(a, a)).toThrow(/disposed/);
+    await expect(t.stepAsync(a, a)).rejects.toThrow(/disposed/);
     tf.dispose([a, gray]);
   });
 });
 
 describe('pix2pix step', () => {
-  it("runs G once and matches the reference's two updates written out pass by pass", () => {
+  it("runs G once and matches the reference's two updates written out pass by pass", async () => {
     const settings = { ...tiny, model: 'pix2pix' } as const;
     const trainer = createTrainer(settings);
     // The same networks (same seed) trained by the reference's optimize_parameters, spelled out here.
@@ -87,7 +85,7 @@ describe('pix2pix step', () => {
     for (let i = 0; i < 3; i++) {
       const a = batch(50 + i);
       const b = batch(60 + i);
-      const losses = trainer.step(a, b);
+      const losses = await trainer.stepAsync(a, b);
       // forward(), then backward_D on the detached fake, D's step, then backward_G against the new D.
       const fake = tf.tidy(() => G!.apply(a, { training: true }) as tf.Tensor4D);
       const dGrads = tf.variableGrads(() => {
@@ -101,7 +99,7 @@ describe('pix2pix step', () => {
         const gan = ganLoss(mode, D!.apply(tf.concat([a, out], 3), { training: true }) as tf.Tensor, true, false);
         return tf.add(gan, tf.mul(l1Loss(out, b), s.lambdaL1)) as tf.Scalar;
       }, vars(G!));
-      expect(losses.G_GAN! + losses.G_L1!).toBeCloseTo(gGrads.value.dataSync()[0]!, 4);
+      expect(losses.G_GAN! + losses.G_L1!).toBeCloseTo((await values(gGrads.value))[0]!, 4);
       adamG.apply(vars(G!).map((v) => gGrads.grads[v.name]));
       tf.dispose([
         a,
@@ -114,14 +112,14 @@ describe('pix2pix step', () => {
       ]);
     }
     expect(gPasses).toBe(3);
-    const w1 = weightsOf(trainer).flat();
-    const w2 = weightsOf(reference).flat();
+    const w1 = (await weightsOf(trainer)).flat();
+    const w2 = (await weightsOf(reference)).flat();
     let err = 0;
     for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
     expect(err).toBeLessThan(1e-6);
     // and the weights did move: the comparison is not between two untouched networks
     const fresh = createTrainer(settings);
-    const w0 = weightsOf(fresh).flat();
+    const w0 = (await weightsOf(fresh)).flat();
     expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
     for (const t of [trainer, reference, fresh]) t.dispose();
     adamG.dispose();
@@ -134,14 +132,14 @@ for (const model of ['cyclegan', 'pix2pix'] as const) {
     model === 'pix2pix' ? { ...tiny, model, norm: 'batch', dropout: true } : { ...tiny, model, poolSize: 2 };
 
   describe(`${model} trainer`, () => {
-    it('keeps tf.memory().numTensors flat: the same after iteration 3 and 30', () => {
+    it('keeps tf.memory().numTensors flat: the same after iteration 3 and 30', async () => {
       const before = tf.memory().numTensors;
       const t = createTrainer(settings as never);
       const a = batch(1);
       const b = batch(2);
       let at3 = -1;
       for (let i = 1; i <= 30; i++) {
-        const losses = t.step(a, b);
+        const losses = await t.stepAsync(a, b);
         for (const n of t.lossNames) expect(Number.isFinite(losses[n]), n).toBe(true);
         // (The CycleGAN pools, size 2 here, are full from iteration 2 on.)
         if (i === 3) at3 = tf.memory().numTensors;
@@ -157,8 +155,8 @@ for (const model of ['cyclegan', 'pix2pix'] as const) {
       const a = [batch(11), batch(12), batch(13)];
       const b = [batch(21), batch(22), batch(23)];
       const first = createTrainer(settings as never);
-      first.step(a[0]!, b[0]!);
-      first.step(a[1]!, b[1]!);
+      await first.stepAsync(a[0]!, b[0]!);
+      await first.stepAsync(a[1]!, b[1]!);
       first.setLearningRate(1.5e-4);
       const state = await first.exportState();
       // The state survives JSON for everything but the data buffer (as main writes it).
@@ -169,22 +167,31 @@ for (const model of ['cyclegan', 'pix2pix'] as const) {
       second.importState(copy);
       expect(second.iteration).toBe(2);
       expect(second.learningRate()).toBe(1.5e-4);
-      expect(weightsOf(second)).toEqual(weightsOf(first));
-      const l1 = first.step(a[2]!, b[2]!);
-      const l2 = second.step(a[2]!, b[2]!);
+      expect(await weightsOf(second)).toEqual(await weightsOf(first));
+      const l1 = await first.stepAsync(a[2]!, b[2]!);
+      const l2 = await second.stepAsync(a[2]!, b[2]!);
       expect(l2).toEqual(l1);
-      expect(weightsOf(second)).toEqual(weightsOf(first));
+      expect(await weightsOf(second)).toEqual(await weightsOf(first));
       // and an uninterrupted run without the round trip gives the same too (nothing is lost in export)
       const third = createTrainer(settings as never);
-      third.step(a[0]!, b[0]!);
-      third.step(a[1]!, b[1]!);
+      await third.stepAsync(a[0]!, b[0]!);
+      await third.stepAsync(a[1]!, b[1]!);
       third.setLearningRate(1.5e-4);
-      expect(third.step(a[2]!, b[2]!)).toEqual(l1);
+      expect(await third.stepAsync(a[2]!, b[2]!)).toEqual(l1);
+      // and the synchronous step is the same iteration (cpu and wasm read synchronously)
+      if (tf.getBackend() !== 'webgpu') {
+        const fourth = createTrainer(settings as never);
+        fourth.step(a[0]!, b[0]!);
+        fourth.step(a[1]!, b[1]!);
+        fourth.setLearningRate(1.5e-4);
+        expect(fourth.step(a[2]!, b[2]!)).toEqual(l1);
+        fourth.dispose();
+      }
       for (const t of [first, second, third]) t.dispose();
       tf.dispose([...a, ...b]);
     });
 
-    it('recomputing the generator passes in the backward pass gives the same training, leaking nothing', () => {
+    it('recomputing the generator passes in the backward pass gives the same training, leaking nothing', async () => {
       const start = tf.memory().numTensors;
       const a = [batch(31), batch(32), batch(33), batch(34)];
       const b = [batch(41), batch(42), batch(43), batch(44)];
@@ -192,15 +199,15 @@ for (const model of ['cyclegan', 'pix2pix'] as const) {
       const recomputing = createTrainer(settings as never, { recompute: true });
       let afterFirst = -1;
       for (let i = 0; i < 4; i++) {
-        const l1 = plain.step(a[i]!, b[i]!);
-        const l2 = recomputing.step(a[i]!, b[i]!);
+        const l1 = await plain.stepAsync(a[i]!, b[i]!);
+        const l2 = await recomputing.stepAsync(a[i]!, b[i]!);
         for (const n of plain.lossNames) expect(l2[n], n).toBeCloseTo(l1[n]!, 4);
         // (The CycleGAN pools, size 2 here, are full from the second iteration on.)
         if (i === 1) afterFirst = tf.memory().numTensors;
       }
       expect(tf.memory().numTensors).toBe(afterFirst);
-      const w1 = weightsOf(plain).flat();
-      const w2 = weightsOf(recomputing).flat();
+      const w1 = (await weightsOf(plain)).flat();
+      const w2 = (await weightsOf(recomputing)).flat();
       let err = 0;
       for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
       expect(err).toBeLessThan(1e-5);
@@ -220,15 +227,16 @@ for (const model of ['cyclegan', 'pix2pix'] as const) {
       for (const x of [t, other, wider]) x.dispose();
     });
 
-    it('translate runs in inference mode and leaves the inputs alone', () => {
+    it('translate runs in inference mode and leaves the inputs alone', async () => {
       const t = createTrainer(settings as never);
       const x = batch(3, 32);
       const y1 = t.translate(x, 'AtoB');
       const y2 = t.translate(x, 'AtoB');
       expect(y1.shape).toEqual([1, 32, 32, 3]);
       // Inference is deterministic (no dropout) and within tanh's range.
-      expect(Array.from(y1.dataSync())).toEqual(Array.from(y2.dataSync()));
-      expect(Math.max(...Array.from(y1.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1);
+      const v1 = await values(y1);
+      expect(v1).toEqual(await values(y2));
+      expect(Math.max(...Array.from(v1).map(Math.abs))).toBeLessThanOrEqual(1);
       expect(x.isDisposed).toBe(false);
       tf.dispose([x, y1, y2]);
       t.dispose();

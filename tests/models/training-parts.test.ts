@@ -236,10 +236,10 @@ describe('Adam over flat chunks', () => {
 });
 
 describe('state packing', () => {
-  it('round-trips tensors and refuses truncated data', () => {
+  it('round-trips tensors and refuses truncated data', async () => {
     const a = tf.tensor([1.5, -2], [2]);
     const b = tf.tensor([[7]], [1, 1], 'int32');
-    const packed = packTensors([
+    const packed = await packTensors([
       { name: 'a', tensor: a },
       { name: 'b', tensor: b },
     ]);

@@ -19,6 +19,7 @@ import {
 } from '../../../models/index.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
+import { webGpuDeviceLost } from '../webgpu.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';
 import {
@@ -485,10 +486,19 @@ class RunJob implements RunHandle {
         const b = tf.tensor4d(batch.b, shape);
         let losses: Record<string, number>;
         try {
-          losses = trainer.step(a, b);
+          // One asynchronous read of the losses per iteration (each iteration is reported): on a GPU the
+          // loop waits for the device once, and webgpu has no synchronous read at all.
+          losses = await trainer.stepAsync(a, b);
         } finally {
           a.dispose();
           b.dispose();
+        }
+        const lost = webGpuDeviceLost();
+        if (lost) {
+          // A lost device keeps nothing: its weights cannot be read back, so the last checkpoint stands.
+          throw new Error(
+            `Training stopped at iteration ${this.it + 1}: ${lost}. ${this.lastCheckpoint >= 0 ? `Resuming continues from the last checkpoint (iteration ${this.lastCheckpoint})` : 'No checkpoint was written yet'}; the next start opens the device again or falls back to the next backend.`,
+          );
         }
         this.it += 1;
         this.epoch = batch.epoch;
@@ -581,13 +591,17 @@ class RunJob implements RunHandle {
     });
     let rows: SampleImage[][];
     try {
-      rows = grid.map((row) =>
-        row.map((t) => ({
-          data: t.dataSync() as Float32Array,
-          height: t.shape[1],
-          width: t.shape[2],
-          channels: t.shape[3],
-        })),
+      rows = await Promise.all(
+        grid.map((row) =>
+          Promise.all(
+            row.map(async (t) => ({
+              data: (await t.data()) as Float32Array,
+              height: t.shape[1],
+              width: t.shape[2],
+              channels: t.shape[3],
+            })),
+          ),
+        ),
       );
     } finally {
       for (const t of grid.flat()) t.dispose();

@@ -9,6 +9,7 @@ import { ErrorMessage, Loading } from '../components/States';
 const BACKENDS: { value: AppSettings['backend']; label: string }[] = [
   { value: 'auto', label: 'Automatic (fastest available)' },
   { value: 'tfjs-node-gpu', label: 'TensorFlow GPU (CUDA)' },
+  { value: 'webgpu', label: 'WebGPU (Vulkan, Metal, D3D12)' },
   { value: 'tfjs-node', label: 'TensorFlow CPU (native)' },
   { value: 'wasm', label: 'WebAssembly' },
   { value: 'cpu', label: 'Plain JavaScript' },

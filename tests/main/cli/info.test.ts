@@ -1,8 +1,17 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { releaseWebGpuBackend, startWebGpuBackend } from '../../../main/engine/webgpu.js';
 
 const run = promisify(execFile);
+
+// A WebGPU adapter on this machine (a GPU, or lavapipe from scripts/install-vulkan.sh)?
+const noAdapter = await startWebGpuBackend().then(
+  () => undefined,
+  (err: Error) => err.message,
+);
+releaseWebGpuBackend();
+if (noAdapter) console.log(`duet info on webgpu skipped: ${noAdapter}`);
 
 describe('duet info', () => {
   it('prints the backend report as JSON, forced to cpu by DUET_BACKEND', async () => {
@@ -14,6 +23,20 @@ describe('duet info', () => {
     expect(info.backend.gpu).toBe(false);
     expect(info.backend.forcedBy).toBe('DUET_BACKEND');
     expect(info.workspace).toBe('/tmp/duet-info-ws');
+  });
+
+  it.skipIf(noAdapter !== undefined)('DUET_BACKEND=webgpu names backend webgpu and its adapter', async () => {
+    const env = { ...process.env, DUET_BACKEND: 'webgpu', DUET_WORKSPACE: '/tmp/duet-info-ws' };
+    const { stdout } = await run(process.execPath, ['bin/duet.js', 'info', '--json'], { env });
+    const info = JSON.parse(stdout);
+    expect(info.backend).toMatchObject({ candidate: 'webgpu', backend: 'webgpu', forcedBy: 'DUET_BACKEND' });
+    expect(info.backend.adapter.vendor).toBeTypeOf('string');
+    expect(info.backend.adapter.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    expect(info.backend.gpu).toBe(!info.backend.adapter.software);
+    const text = await run(process.execPath, ['bin/duet.js', 'info'], { env });
+    expect(text.stdout).toMatch(/Backend: +webgpu \(/);
+    expect(text.stdout).toContain(`Adapter:    ${info.backend.adapter.description}`);
+    expect(text.stdout).toMatch(/Limits: +buffer .*, storage binding /);
   });
 
   it('--help lists the commands', async () => {

@@ -20,6 +20,7 @@ describe('selectBackend', () => {
       env: {},
       loaders: {
         'tfjs-node-gpu': failing('libcudart.so.11.0: cannot open shared object file'),
+        webgpu: failing('no WebGPU adapter'),
         'tfjs-node': failing('not installed'),
         wasm: failing('wasm compile failed'),
       },
@@ -30,6 +31,7 @@ describe('selectBackend', () => {
     expect(report.gpu).toBe(false);
     expect(report.attempts).toEqual([
       { candidate: 'tfjs-node-gpu', ok: false, reason: 'libcudart.so.11.0: cannot open shared object file' },
+      { candidate: 'webgpu', ok: false, reason: 'no WebGPU adapter' },
       { candidate: 'tfjs-node', ok: false, reason: 'not installed' },
       { candidate: 'wasm', ok: false, reason: 'wasm compile failed' },
       { candidate: 'cpu', ok: true },
@@ -39,7 +41,11 @@ describe('selectBackend', () => {
   it('uses the first candidate that loads, and wasm really runs', async () => {
     const report = await selectBackend({
       env: {},
-      loaders: { 'tfjs-node-gpu': failing('not installed'), 'tfjs-node': failing('not installed') },
+      loaders: {
+        'tfjs-node-gpu': failing('not installed'),
+        webgpu: failing('no adapter'),
+        'tfjs-node': failing('not installed'),
+      },
     });
     expect(report.candidate).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
@@ -54,6 +60,7 @@ describe('selectBackend', () => {
       env: {},
       loaders: {
         'tfjs-node-gpu': async () => ({ name: 'no-such-backend' }),
+        webgpu: failing('no adapter'),
         'tfjs-node': failing('not installed'),
         wasm: failing('no wasm'),
       },
@@ -85,9 +92,55 @@ describe('selectBackend', () => {
     ).rejects.toThrow(/tfjs-node-gpu.*DUET_BACKEND.*not installed/);
   });
 
+  it('tells a loader whether its candidate was asked for by name', async () => {
+    const seen: boolean[] = [];
+    const cpuAfterLooking: BackendLoader = async ({ automatic }) => {
+      seen.push(automatic);
+      await import('@tensorflow/tfjs-backend-cpu');
+      return { name: 'cpu' };
+    };
+    await selectBackend({ env: { DUET_BACKEND: 'cpu' }, loaders: { cpu: cpuAfterLooking } });
+    await selectBackend({
+      env: {},
+      loaders: {
+        'tfjs-node-gpu': failing('no'),
+        webgpu: failing('no'),
+        'tfjs-node': failing('no'),
+        wasm: failing('no'),
+        cpu: cpuAfterLooking,
+      },
+    });
+    expect(seen).toEqual([false, true]);
+  });
+
+  it('reports the adapter a loader found, and a software adapter as no GPU', async () => {
+    const adapter = {
+      vendor: 'mesa',
+      architecture: 'software',
+      description: 'llvmpipe: Mesa 25.0.7',
+      software: true,
+      maxBufferSize: 2 ** 32 - 1,
+      maxStorageBufferBindingSize: 2 ** 27,
+    };
+    const report = await selectBackend({
+      env: { DUET_BACKEND: 'webgpu' },
+      loaders: {
+        webgpu: async () => {
+          await import('@tensorflow/tfjs-backend-cpu');
+          return { name: 'cpu', adapter };
+        },
+      },
+    });
+    expect(report).toMatchObject({ candidate: 'webgpu', gpu: false, adapter, forcedBy: 'DUET_BACKEND' });
+    expect(describeBackend(report)).toBe('webgpu (CPU, mesa software)');
+  });
+
   it('an unknown backend name is refused with the choices', () => {
-    expect(() => parseBackendCandidate('cuda')).toThrow(/Unknown backend "cuda".*tfjs-node-gpu, tfjs-node, wasm, cpu/);
+    expect(() => parseBackendCandidate('cuda')).toThrow(
+      /Unknown backend "cuda".*tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu/,
+    );
     expect(parseBackendCandidate('GPU')).toBe('tfjs-node-gpu');
+    expect(parseBackendCandidate('WebGPU')).toBe('webgpu');
     expect(parseBackendCandidate(undefined)).toBeUndefined();
   });
 
@@ -96,7 +149,7 @@ describe('selectBackend', () => {
     for (const a of report.attempts.filter((x) => !x.ok)) {
       expect(a.reason).toBeTruthy();
     }
-    expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(report.candidate);
+    expect(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']).toContain(report.candidate);
   });
 });
 
