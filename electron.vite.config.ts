@@ -8,10 +8,12 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        // The engine process is its own entry: utilityProcess.fork runs out/main/engine.js.
+        // The engine process is its own entry: utilityProcess.fork (and the CLI's child_process.fork) runs
+        // out/main/engine.js. The command line is one more: bin/duet.js runs out/main/cli.js.
         input: {
           index: resolve(__dirname, 'main/index.ts'),
           engine: resolve(__dirname, 'main/engine/process/child.ts'),
+          cli: resolve(__dirname, 'main/cli/run.ts'),
         },
       },
     },

@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { findChromium } from './scripts/chromium.mjs';
 
-// Debian's Chromium (apt-get install chromium), never a downloaded browser build.
-const CHROMIUM = process.env.DUET_CHROMIUM ?? '/usr/bin/chromium';
+// A Chromium already on the machine (DUET_CHROMIUM, Debian's chromium, a system Chrome), never a downloaded
+// browser build; `npm test` installs Debian's chromium first where there is none and it may.
+const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',

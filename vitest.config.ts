@@ -10,5 +10,7 @@ export default defineConfig({
     // TensorFlow state is global per process: isolate files in their own forks.
     pool: 'forks',
     reporters: ['default'],
+    // Commands spawned by the tests (bin/duet.js) run the sources under test, not the last build.
+    env: { DUET_FROM_SOURCE: '1' },
   },
 });

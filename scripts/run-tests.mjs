@@ -3,6 +3,7 @@
 // Debian's Chromium against `duet serve`). Ends with one line "Tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { ensureChromium } from './chromium.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -35,9 +36,16 @@ if (existsSync('test-results/vitest.json')) {
 // 2. Playwright end-to-end specs, where there are any
 const e2eDir = 'tests/e2e';
 const hasSpecs = existsSync(e2eDir) && readdirSync(e2eDir).some((f) => f.endsWith('.spec.ts'));
-if (!unitOnly && hasSpecs) {
-  if (run('npx', ['electron-vite', 'build']) !== 0) failedStep = true;
-  const code = run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json' });
+const browser = !unitOnly && hasSpecs ? ensureChromium() : null;
+if (browser?.missing) {
+  console.log(`End-to-end specs not run: ${browser.missing}`);
+  failedStep = true;
+} else if (browser) {
+  if (run(process.execPath, ['scripts/build.mjs']) !== 0) failedStep = true;
+  const code = run('npx', ['playwright', 'test'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
+    DUET_CHROMIUM: browser.path,
+  });
   if (code !== 0) failedStep = true;
   if (existsSync('test-results/playwright.json')) {
     const s = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats ?? {};

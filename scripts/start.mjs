@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { build } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -32,8 +33,8 @@ if (!bin && !process.env.DUET_NO_ELECTRON_DOWNLOAD) {
   }
 }
 
-const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+const status = build();
+if (status !== 0) process.exit(status);
 
 if (bin) {
   const child = spawn('npx', ['electron-vite', 'preview'], { stdio: 'inherit' });

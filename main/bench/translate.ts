@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
@@ -19,6 +18,7 @@ import { buildGenerator, type GeneratorName, generatorMultiple, TINY_MAX_FILTERS
 import { describeBackend, selectBackend } from '../engine/backend.js';
 import { translateImages } from '../engine/translate/job.js';
 import { translatorFromModel } from '../engine/translate/translator.js';
+import { duetRoot } from '../paths.js';
 
 const exec = promisify(execFile);
 
@@ -107,7 +107,8 @@ async function largeInChild(
   dir: string,
   tile: number | undefined,
 ): Promise<LargeImageResult> {
-  const self = fileURLToPath(import.meta.url);
+  // The large-image child always runs from the sources (a bundle has no entry of its own for it).
+  const self = path.join(duetRoot(), 'main', 'bench', 'translate.ts');
   const { stdout } = await exec(
     process.execPath,
     ['--import', 'tsx', self, '--large-child', JSON.stringify({ generator, dir, tile })],

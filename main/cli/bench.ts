@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { BENCH_AREAS, formatBenchTable, runBench } from '../bench/index.js';
 import { selectBackend } from '../engine/backend.js';
+import { summaryOf } from './commands.js';
 
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description(`Measure Duet on the active backend; areas: ${BENCH_AREAS.map((a) => a.area).join(', ')}`)
+    .description(`${summaryOf('bench')}; areas: ${BENCH_AREAS.map((a) => a.area).join(', ')}`)
     .option('--json', 'print the JSON report instead of the table')
     .option('--only <areas>', 'comma-separated areas to run')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')

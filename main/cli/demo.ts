@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type DemoEvent, isDemoCancelled, runDemo } from '../engine/sample/demo.js';
+import { summaryOf } from './commands.js';
 
 interface DemoCliOptions {
   minutes: string;
@@ -34,9 +35,7 @@ function describeEvent(e: DemoEvent): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description(
-      'Generate the built-in aerial ↔ map sample, train the quick preset for a bounded time, translate the held-out tiles, score them and write an HTML report',
-    )
+    .description(summaryOf('demo'))
     .option('--minutes <n>', 'training time budget in minutes', '10')
     .option('--model <name>', 'pix2pix or cyclegan', 'pix2pix')
     .option('--out <dir>', 'output folder (must be new, empty, or an earlier demo)', 'duet-demo')

@@ -8,6 +8,7 @@ import { describeBackend, selectBackend } from '../engine/backend.js';
 import { type EvalReport, evaluateModel } from '../engine/eval/evaluate.js';
 import { resolveModel } from '../engine/library/resolve.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { summaryOf } from './commands.js';
 import { parseIntOption } from './translate.js';
 
 interface EvalCliOptions {
@@ -42,7 +43,7 @@ export function formatEvalReport(report: EvalReport): string {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('Measure a model on paired test images: RMSE, pixel accuracy, PSNR, L1 per direction')
+    .description(summaryOf('eval'))
     .requiredOption('--model <id>', 'library model id, or a run (id or name: its latest checkpoint)')
     .requiredOption('--a <dir>', 'domain A test images (without --b: a folder of A|B side-by-side images)')
     .option('--b <dir>', 'domain B test images, named as their A partners')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeBackend, selectBackend } from '../engine/backend.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { summaryOf } from './commands.js';
 import { duetVersion } from './version.js';
 
 function formatBytes(n: number): string {
@@ -10,7 +11,7 @@ function formatBytes(n: number): string {
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('Show the TensorFlow.js backend Duet would train on, versions and the workspace path')
+    .description(summaryOf('info'))
     .option('--json', 'print JSON')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--workspace <dir>', 'workspace folder')

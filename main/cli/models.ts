@@ -9,6 +9,7 @@ import { ARCHIVE_EXTENSION, exportModel, importModel } from '../engine/library/a
 import { saveModelFromRun } from '../engine/library/from-run.js';
 import { deleteModel, listModels, modelDirections, readCard, renameModel } from '../engine/library/store.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { summaryOf } from './commands.js';
 
 interface CommonOptions {
   workspace?: string;
@@ -44,7 +45,7 @@ function common(cmd: Command): Command {
 }
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('The model library: list, save, export, import, rename, delete');
+  const models = program.command('models').description(summaryOf('models'));
 
   common(models.command('list', { isDefault: true }).description('List the models in the library')).action(
     async (opts: CommonOptions) => {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { listNetworks } from '../../models/catalog.js';
 import { describeBackend, selectBackend } from '../engine/backend.js';
+import { summaryOf } from './commands.js';
 
 export function registerNetworks(program: Command): void {
   program
     .command('networks')
-    .description('List every named network configuration with its parameter count and size in MB')
+    .description(summaryOf('networks'))
     .option('--json', 'print JSON')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .action(async (opts: { json?: boolean; backend?: string }) => {

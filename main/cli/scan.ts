@@ -11,6 +11,7 @@ import {
   scanDataset,
   unusableReason,
 } from '../engine/dataset/index.js';
+import { summaryOf } from './commands.js';
 
 interface ScanCliOptions {
   json?: boolean;
@@ -105,9 +106,7 @@ function parsePixelLimit(value: string | undefined): number | undefined {
 export function registerScan(program: Command): void {
   program
     .command('scan')
-    .description(
-      'Scan training data: one folder (trainA/ trainB/, train/ of A|B images, A/ B/) or two folders (domain A, domain B)',
-    )
+    .description(summaryOf('scan'))
     .argument('<dir>', 'domain A, or a folder holding a known layout')
     .argument('[dir2]', 'domain B')
     .option('--json', 'print the full scan as JSON')

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { runServe } from '../serve/index.js';
+import { summaryOf } from './commands.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -14,7 +15,7 @@ function parsePort(value: string): number {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Serve Duet’s window and API over HTTP/WebSocket (loopback only unless --host says otherwise)')
+    .description(summaryOf('serve'))
     .option('--host <address>', 'interface to listen on (a non-loopback one also needs --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow --host to be a non-loopback address (exposes Duet to the network)')
     .option('--port <n>', 'port (0 = any free port)', parsePort, 4789)

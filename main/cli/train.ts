@@ -15,6 +15,7 @@ import { type RunHandle, type RunResult, resumeRun, startRun } from '../engine/r
 import { findRunDir } from '../engine/runs/run-files.js';
 import { formatDuration } from '../engine/runs/speed.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { summaryOf } from './commands.js';
 
 export interface TrainCliOptions {
   a?: string;
@@ -98,7 +99,7 @@ export function progressLine(e: Extract<RunEvent, { type: 'progress' }>): string
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a CycleGAN (unpaired) or pix2pix (paired) model on two folders, or resume a run')
+    .description(summaryOf('train'))
     .option('--a <dir>', 'domain A folder (or one folder of A|B images, or a folder holding trainA/ trainB/)')
     .option('--b <dir>', 'domain B folder')
     .option('--model <type>', 'cyclegan or pix2pix (default cyclegan)')

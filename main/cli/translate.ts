@@ -13,6 +13,7 @@ import { describeBackend, selectBackend } from '../engine/backend.js';
 import { resolveModel } from '../engine/library/resolve.js';
 import { type TranslateReport, translateImages } from '../engine/translate/job.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { summaryOf } from './commands.js';
 
 interface TranslateCliOptions {
   model: string;
@@ -74,7 +75,7 @@ function defaultOutDir(workspace: string, label: string, direction: string): str
 export function registerTranslate(program: Command): void {
   program
     .command('translate')
-    .description('Translate images or folders (recursively) with a model, at their own resolution')
+    .description(summaryOf('translate'))
     .requiredOption('--model <id>', 'library model id, or a run (id or name: its latest checkpoint)')
     .requiredOption('--in <paths...>', 'image files or folders to translate')
     .option('--out <dir>', 'output folder (default: a new folder under <workspace>/translations)')

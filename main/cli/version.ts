@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { duetRoot } from '../paths.js';
 
 export function duetVersion(): string {
-  return (require('../../package.json') as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(duetRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -56,7 +56,7 @@ export interface LoadedBackend {
  */
 export type BackendLoader = (context: { automatic: boolean }) => Promise<LoadedBackend>;
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /**
  * tfjs-node 4.x calls util.isNullOrUndefined, removed in Node 23. Restore it before the addon loads.
@@ -71,13 +71,13 @@ export function polyfillNodeUtil(): void {
 function nativeLoader(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): BackendLoader {
   return async () => {
     try {
-      require.resolve(pkg);
+      nodeRequire.resolve(pkg);
     } catch {
       throw new Error(`not installed (${pkg} is missing; its install downloads libtensorflow)`);
     }
     polyfillNodeUtil();
     // biome-ignore lint/suspicious/noExplicitAny: the native module's shape is not typed here
-    const mod: any = require(pkg);
+    const mod: any = nodeRequire(pkg);
     const version = mod?.version?.['tfjs-node'] as string | undefined;
     return { name: 'tensorflow', tensorflowVersion: version ? `libtensorflow via tfjs-node ${version}` : undefined };
   };
@@ -85,7 +85,7 @@ function nativeLoader(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'
 
 /** Folder holding tfjs-backend-wasm's .wasm files, for setWasmPaths. */
 export function wasmDirectory(): string {
-  return `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}${path.sep}`;
+  return `${path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}${path.sep}`;
 }
 
 const wasmLoader: BackendLoader = async () => {

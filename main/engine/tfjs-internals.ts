@@ -19,7 +19,7 @@ import { checkTfjsVersions } from '../../models/tfjs-internals.js';
 
 export * from '../../models/tfjs-internals.js';
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /** The @tensorflow packages Duet depends on; the native ones are optional (their install downloads libtensorflow). */
 export const TFJS_PACKAGES = [
@@ -38,7 +38,7 @@ export function installedTfjsVersions(): Record<string, string> {
   for (const name of TFJS_PACKAGES) {
     let manifest: { version?: unknown };
     try {
-      manifest = require(`${name}/package.json`) as { version?: unknown };
+      manifest = nodeRequire(`${name}/package.json`) as { version?: unknown };
     } catch {
       continue; // not installed (only the optional native packages may be missing; the imports say so otherwise)
     }
@@ -60,12 +60,12 @@ export function assertTfjsVersions(): void {
 export type EmscriptenModule = any;
 
 function wasmPackageFile(rel: string): string {
-  return require.resolve(`@tensorflow/tfjs-backend-wasm/${rel}`);
+  return nodeRequire.resolve(`@tensorflow/tfjs-backend-wasm/${rel}`);
 }
 
 /** Writes the pthread worker script as a .cjs file (once per package version) and returns its path. */
 function workerScript(scratchDir: string): string {
-  const { wasmWorkerContents: raw } = require(
+  const { wasmWorkerContents: raw } = nodeRequire(
     wasmPackageFile('wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'),
   ) as {
     wasmWorkerContents: string;
@@ -73,7 +73,7 @@ function workerScript(scratchDir: string): string {
   // The package keeps the script in a template literal, which turned its "\n" escapes into real line
   // breaks inside string literals; put the escapes back (as tfjs does before making its Blob).
   const wasmWorkerContents = raw.replace(/\n/g, '\\n');
-  const { version_wasm } = require('@tensorflow/tfjs-backend-wasm') as { version_wasm: string };
+  const { version_wasm } = nodeRequire('@tensorflow/tfjs-backend-wasm') as { version_wasm: string };
   const dir = path.join(scratchDir, `duet-tfjs-wasm-${version_wasm}`);
   const file = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== wasmWorkerContents) {
@@ -91,7 +91,7 @@ export async function startThreadedWasmModule(scratchDir: string): Promise<Emscr
   const mainScript = wasmPackageFile('wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const binary = wasmPackageFile('wasm-out/tfjs-backend-wasm-threaded-simd.wasm');
   const worker = workerScript(scratchDir);
-  const factory = require(mainScript) as (config: object) => Promise<EmscriptenModule>;
+  const factory = nodeRequire(mainScript) as (config: object) => Promise<EmscriptenModule>;
   let aborted: string | undefined;
   // The module sizes its thread pool once, at start-up, as min(requested, logical cores / 2) — it
   // assumes two hardware threads per core, and on a 2-core machine that leaves one thread. Report

@@ -3,18 +3,16 @@
  * training run with a checkpoint before exiting.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { duetVersion } from '../cli/version.js';
 import { EngineClient, nodeEngineLauncher } from '../engine/process/client.js';
 import type { EngineLink } from '../engine/process/in-process.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { DuetHost } from '../host.js';
+import { duetRoot } from '../paths.js';
 import { MediaRoots } from '../security/media-path.js';
 import { checkBindAddress } from '../security/remote-bind.js';
 import { JsonSettingsStore } from '../settings.js';
 import { type RunningServe, startServe } from './server.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ServeCommandOptions {
   host?: string;
@@ -73,7 +71,7 @@ export async function runServe(o: ServeCommandOptions = {}): Promise<ServeSessio
     mediaRoots,
     bind,
     port: o.port ?? 0,
-    rendererDir: o.rendererDir ?? path.join(repoRoot, 'out', 'renderer'),
+    rendererDir: o.rendererDir ?? path.join(duetRoot(), 'out', 'renderer'),
     token: o.token,
   });
   let stopped: Promise<void> | null = null;

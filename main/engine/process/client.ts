@@ -4,10 +4,10 @@
  * `child_process.fork` under plain Node (here), `utilityProcess.fork` under Electron (main/electron/).
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuetError, type DuetErrorPayload, type EngineStatusEvent } from '#contract';
+import { duetRoot, runningFromBuild } from '../../paths.js';
 import {
   ENGINE_ENV,
   type EngineInfo,
@@ -29,13 +29,13 @@ export interface EngineChild {
 
 export type EngineLauncher = (env: Record<string, string>) => EngineChild;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** The engine entry for plain Node: the TypeScript source (run through tsx) or a built .js next to it. */
+/**
+ * The engine entry for plain Node: the bundle (out/main/engine.js) when this code runs from the bundles,
+ * the TypeScript source (run through tsx's loader, for development) when it runs from the sources.
+ */
 export function defaultEngineEntry(): string {
-  const ts = path.join(here, 'child.ts');
-  if (existsSync(ts)) return ts;
-  return path.join(here, 'child.js');
+  if (runningFromBuild()) return path.join(duetRoot(), 'out', 'main', 'engine.js');
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');
 }
 
 /** `child_process.fork` launcher; a .ts entry runs through tsx's loader. */
