@@ -182,10 +182,33 @@ export const PairingSchema = z.object({
   unmatchedB: z.array(z.string()),
 });
 
+/** A split of a dataset folder: trainA/ trainB/ (or train/ of A|B images) is 'train', and so on. */
+export const SplitSchema = z.enum(['train', 'val', 'test']);
+export type Split = z.infer<typeof SplitSchema>;
+
+/**
+ * What a scan found, for the window and the CLI alike. Layouts, from one folder DIR: DIR/trainA, DIR/trainB
+ * (+ testA, testB) is 'train-test-folders'; DIR/A, DIR/B is 'two-folders'; DIR/train (+ val, test) of A|B
+ * images, or DIR of A|B images, is 'aligned' (b is null: every image holds both domains, A on the left);
+ * DIR of other images is 'two-folders' with domain B missing. Two folders are 'two-folders'.
+ */
 export const ScanReportSchema = z.object({
   layout: z.enum(['two-folders', 'train-test-folders', 'aligned']),
+  /** The folders the scan was given (absolute): one folder (b null), or domain A's and domain B's. */
+  folders: z.object({ a: z.string(), b: z.string().nullable() }),
+  /** True when the one folder given holds both domains (trainA/ trainB/, A/ B/, or A|B images). */
+  bothInOneFolder: z.boolean(),
   a: DomainScanSchema,
   b: DomainScanSchema.nullable(),
+  /** The split scanned, for layouts with splits (null: the layout has none). */
+  split: SplitSchema.nullable(),
+  /** Every split the folder holds. */
+  splits: z.array(SplitSchema),
+  /** Sub-folders (relative to the folder given) of the splits not trained on: ['testA', 'testB'], ['val', 'test']. */
+  heldOut: z.array(z.string()),
+  /** Whether training can start on this data; whyNot says why not in a plain sentence. */
+  canTrain: z.boolean(),
+  whyNot: z.string().nullable(),
   pairing: PairingSchema,
   sizeStats: z.object({
     minWidth: z.number(),

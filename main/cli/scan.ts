@@ -63,6 +63,7 @@ export function formatScan(scan: DatasetScan): string {
   const p = scan.pairing;
   const lines = [
     `Layout:    ${scan.layout}${scan.split ? ` (split: ${scan.split}; available: ${scan.splits.join(', ')})` : ''}`,
+    ...(scan.heldOut.length ? [`Held out:  ${scan.heldOut.map((f) => `${f}/`).join(' ')} (not trained on)`] : []),
     `Pairing:   ${PAIRING_WORDS[p.kind]}${p.kind === 'unpaired' ? '' : `, ${p.pairs} pair(s)`} → suggests ${p.suggestedModel === 'pix2pix' ? 'pix2pix' : 'CycleGAN'}`,
     ...describeDomain('Domain A: ', scan.a),
   ];

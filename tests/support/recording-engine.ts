@@ -49,6 +49,13 @@ export const run: RunSummary = {
 
 const scan: ScanReport = {
   layout: 'two-folders',
+  folders: { a: '/data/aerial', b: '/data/maps' },
+  bothInOneFolder: false,
+  split: null,
+  splits: [],
+  heldOut: [],
+  canTrain: false,
+  whyNot: 'no usable images in /data/maps: all 1 file(s) were skipped',
   a: {
     root: '/data/aerial',
     name: 'aerial',

@@ -13,12 +13,12 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DomainScan, ImageEntry, ScanReport, SkippedFile } from '#contract';
+import type { DomainScan, ImageEntry, ScanReport, SkippedFile, Split } from '#contract';
 import { isPairedByNames, isSideBySide, looksAligned, pairByName } from './pairing.js';
 import { type ImageFacts, type ProbeOptions, probeImage } from './probe.js';
 import { compareNames, isHiddenOrSystem, walkFolder } from './walk.js';
 
-export type Split = 'train' | 'val' | 'test';
+export type { Split };
 
 export interface ImageEntryDetail extends ImageEntry, Omit<ImageFacts, 'format' | 'width' | 'height'> {}
 
@@ -32,10 +32,6 @@ export interface DomainScanDetail extends DomainScan {
 export interface DatasetScan extends ScanReport {
   a: DomainScanDetail;
   b: DomainScanDetail | null;
-  /** Which split of a train/test layout this scan is (null: the layout has no splits). */
-  split: Split | null;
-  /** Splits the dropped folder holds. */
-  splits: Split[];
   /** Name matches between A and B, also when too few to call the data paired. */
   nameMatches: number;
   /** Things the user should know, in plain sentences. */
@@ -59,6 +55,8 @@ export interface LayoutPlan {
   b: string | null;
   split: Split | null;
   splits: Split[];
+  /** Sub-folders of the splits not scanned: ['testA', 'testB'] when training on trainA/ trainB/. */
+  heldOut: string[];
 }
 
 /**
@@ -78,15 +76,31 @@ export function detectLayout(subfolders: readonly string[], split: Split = 'trai
         `This folder has no ${split}A/ and ${split}B/ (it holds: ${unalignedSplits.map((s) => `${s}A/ ${s}B/`).join(', ')})`,
       );
     }
-    return { layout: 'train-test-folders', a: has(`${split}A`)!, b: has(`${split}B`)!, split, splits: unalignedSplits };
+    return {
+      layout: 'train-test-folders',
+      a: has(`${split}A`)!,
+      b: has(`${split}B`)!,
+      split,
+      splits: unalignedSplits,
+      heldOut: unalignedSplits.filter((s) => s !== split).flatMap((s) => [has(`${s}A`)!, has(`${s}B`)!]),
+    };
   }
-  if (has('A') && has('B')) return { layout: 'two-folders', a: has('A')!, b: has('B')!, split: null, splits: [] };
+  if (has('A') && has('B')) {
+    return { layout: 'two-folders', a: has('A')!, b: has('B')!, split: null, splits: [], heldOut: [] };
+  }
   const alignedSplits = (['train', 'val', 'test'] as const).filter((s) => has(s));
   if (alignedSplits.includes('train') || (alignedSplits.length > 0 && split !== 'train')) {
     if (!alignedSplits.includes(split)) {
       throw new Error(`This folder has no ${split}/ (it holds: ${alignedSplits.map((s) => `${s}/`).join(', ')})`);
     }
-    return { layout: 'aligned', a: has(split)!, b: null, split, splits: alignedSplits };
+    return {
+      layout: 'aligned',
+      a: has(split)!,
+      b: null,
+      split,
+      splits: alignedSplits,
+      heldOut: alignedSplits.filter((s) => s !== split).map((s) => has(s)!),
+    };
   }
   return null;
 }
@@ -166,7 +180,7 @@ async function subfoldersOf(dir: string): Promise<string[]> {
   }
 }
 
-function notesFor(scan: Omit<DatasetScan, 'notes'>): string[] {
+function notesFor(scan: Omit<DatasetScan, 'notes' | 'canTrain' | 'whyNot'>): string[] {
   const notes: string[] = [];
   const domains = [scan.a, scan.b].filter((d): d is DomainScanDetail => d !== null);
   for (const d of domains) {
@@ -259,19 +273,23 @@ export async function scanDataset(dirA: string, dirB?: string | null, options: S
 
   const base = {
     layout,
+    folders: { a: dirA, b: dirB ?? null },
+    bothInOneFolder: !dirB && (b !== null || layout === 'aligned'),
     a,
     b,
     pairing,
     sizeStats: sizeStatistics([...a.images, ...(b?.images ?? [])]),
     split: plan?.split ?? null,
     splits: plan?.splits ?? [],
+    heldOut: plan?.heldOut ?? [],
     nameMatches,
   };
-  return { ...base, notes: notesFor(base) };
+  const whyNot = unusableReason(base);
+  return { ...base, canTrain: whyNot === null, whyNot, notes: notesFor(base) };
 }
 
-/** Why a scan cannot be trained on, or null when it can. */
-export function unusableReason(scan: ScanReport): string | null {
+/** Why a scan cannot be trained on, or null when it can: the one answer the window and the CLI give. */
+export function unusableReason(scan: Pick<ScanReport, 'layout' | 'a' | 'b'>): string | null {
   const where = (d: DomainScan) => d.root;
   const none = (d: DomainScan) =>
     d.skipped.length
@@ -279,7 +297,9 @@ export function unusableReason(scan: ScanReport): string | null {
       : `no images in ${where(d)}`;
   if (scan.a.images.length === 0) return none(scan.a);
   if (scan.layout === 'aligned') return null;
-  if (!scan.b) return null;
+  if (!scan.b) {
+    return 'only one domain: add a second folder (domain B), or give one folder holding trainA/ and trainB/, or A|B side-by-side images';
+  }
   if (scan.b.images.length === 0) return none(scan.b);
   return null;
 }

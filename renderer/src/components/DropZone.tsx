@@ -78,6 +78,7 @@ export function DropZone({
   onFolder,
   busy,
   error,
+  effect,
   children,
 }: {
   api: DuetApi;
@@ -87,6 +88,8 @@ export function DropZone({
   onFolder: (source: FolderSource) => void;
   busy?: ReactNode;
   error?: ReactNode;
+  /** One line saying what a folder dropped here will do, shown before it happens. */
+  effect?: ReactNode;
   children?: ReactNode;
 }) {
   const [over, setOver] = useState(false);
@@ -191,6 +194,11 @@ export function DropZone({
           if (files.length > 0) onFolder({ kind: 'files', dropped: groupByTopFolder(files) });
         }}
       />
+      {effect && (
+        <p className="small muted drop-effect" data-testid={`drop-effect-${kicker ?? title}`}>
+          {effect}
+        </p>
+      )}
       {busy}
       {(error || dropError) && (
         <div className="alert" role="alert">

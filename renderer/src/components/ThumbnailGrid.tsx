@@ -10,10 +10,13 @@ export function ThumbnailGrid({
   images,
   urlFor,
   label,
+  half,
 }: {
   images: ImageEntry[];
   urlFor: (image: ImageEntry) => string;
   label: string;
+  /** A|B side-by-side images: show only this half of each (the domain this grid stands for). */
+  half?: 'left' | 'right';
 }) {
   const scroller = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(0);
@@ -51,7 +54,14 @@ export function ThumbnailGrid({
                 style={{ width: cell, height: cell }}
                 title={`${image.relative} · ${image.width}×${image.height}`}
               >
-                <img src={urlFor(image)} alt={image.relative} loading="lazy" decoding="async" />
+                <img
+                  src={urlFor(image)}
+                  alt={half ? `${image.relative} (${half} half)` : image.relative}
+                  loading="lazy"
+                  decoding="async"
+                  style={half ? { objectPosition: `${half} center` } : undefined}
+                  data-half={half}
+                />
               </div>
             ))}
           </div>

@@ -125,10 +125,20 @@ export function ProjectsScreen({ navigate, hint }: { navigate: (r: Route) => voi
                 <span className="badge accent">{p.model === 'pix2pix' ? 'pix2pix' : 'CycleGAN'}</span>
               </div>
               <dl className="kv">
-                <dt>Domain A</dt>
-                <dd>{p.domainA ? baseName(p.domainA) : '—'}</dd>
-                <dt>Domain B</dt>
-                <dd>{p.domainB ? baseName(p.domainB) : '—'}</dd>
+                {p.domainA && !p.domainB ? (
+                  <>
+                    {/* One folder: it may hold both domains (trainA/ trainB/, A|B images); the Data screen says. */}
+                    <dt>Data</dt>
+                    <dd>{baseName(p.domainA)}</dd>
+                  </>
+                ) : (
+                  <>
+                    <dt>Domain A</dt>
+                    <dd>{p.domainA ? baseName(p.domainA) : '—'}</dd>
+                    <dt>Domain B</dt>
+                    <dd>{p.domainB ? baseName(p.domainB) : '—'}</dd>
+                  </>
+                )}
                 <dt>Created</dt>
                 <dd>{new Date(p.createdAt).toLocaleString()}</dd>
               </dl>

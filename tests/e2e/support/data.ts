@@ -65,3 +65,46 @@ export async function generateData(root: string, count = 8): Promise<GeneratedDa
   writeFileSync(join(dirs.empty, 'readme.txt'), 'nothing to see\n');
   return { ...dirs, names };
 }
+
+export interface GeneratedLayouts {
+  /** The reference's unaligned layout: trainA/ trainB/ testA/ testB/ in one folder. */
+  reference: string;
+  /** One folder of A|B side-by-side images (aerial on the left, its map on the right). */
+  sideBySide: string;
+  /** A plain folder of map tiles: one domain. */
+  maps: string;
+  trainCount: number;
+}
+
+/** The two one-folder layouts Duet reads, and a plain folder, generated at test time. */
+export async function generateLayouts(root: string, count = 8): Promise<GeneratedLayouts> {
+  const out = {
+    reference: join(root, 'maps-dataset'),
+    sideBySide: join(root, 'aerial-map-pairs'),
+    maps: join(root, 'more-maps'),
+  };
+  for (const d of ['trainA', 'trainB', 'testA', 'testB']) mkdirSync(join(out.reference, d), { recursive: true });
+  mkdirSync(out.sideBySide, { recursive: true });
+  mkdirSync(out.maps, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const name = `${String(i + 1).padStart(3, '0')}.png`;
+    const [aerial, map] = [await tile('aerial', i + 1), await tile('map', i + 1)];
+    writeFileSync(join(out.reference, 'trainA', name), aerial);
+    writeFileSync(join(out.reference, 'trainB', name), map);
+    writeFileSync(join(out.maps, `m${name}`), await tile('map', i + 20));
+    const pair = await sharp({ create: { width: SIZE * 2, height: SIZE, channels: 3, background: '#000' } })
+      .composite([
+        { input: aerial, left: 0, top: 0 },
+        { input: map, left: SIZE, top: 0 },
+      ])
+      .png()
+      .toBuffer();
+    writeFileSync(join(out.sideBySide, name), pair);
+  }
+  for (let i = 0; i < 2; i++) {
+    const name = `t${i + 1}.png`;
+    writeFileSync(join(out.reference, 'testA', name), await tile('aerial', 50 + i));
+    writeFileSync(join(out.reference, 'testB', name), await tile('map', 50 + i));
+  }
+  return { ...out, trainCount: count };
+}

@@ -324,8 +324,22 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       const a = scanDomain(r.a);
       const b = r.b ? scanDomain(r.b) : null;
       const paired = Boolean(b && a.images.length && b.images.length);
+      const whyNot = !a.images.length
+        ? `no usable images in ${r.a}`
+        : !b
+          ? 'only one domain: add a second folder (domain B), or give one folder holding trainA/ and trainB/, or A|B side-by-side images'
+          : !b.images.length
+            ? `no usable images in ${r.b}`
+            : null;
       return {
         layout: 'two-folders',
+        folders: { a: r.a, b: r.b ?? null },
+        bothInOneFolder: false,
+        split: null,
+        splits: [],
+        heldOut: [],
+        canTrain: whyNot === null,
+        whyNot,
         a,
         b,
         pairing: paired

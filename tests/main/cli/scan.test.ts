@@ -50,6 +50,7 @@ describe('duet scan', () => {
     const r = await duet('scan', join(root, 'data'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Layout: +train-test-folders \(split: train; available: train, test\)/);
+    expect(r.stdout).toMatch(/Held out: +testA\/ testB\/ \(not trained on\)/);
     expect(r.stdout).toMatch(/Pairing: +unpaired → suggests CycleGAN/);
     expect(r.stdout).toMatch(/2 image\(s\) \(png 1, jpeg 1\) · 1 skipped/);
     expect(r.stdout).toMatch(/Sizes: +width 40–50 px/);
@@ -62,6 +63,13 @@ describe('duet scan', () => {
     const scan = JSON.parse(r.stdout);
     expect(scan).toMatchObject({ layout: 'train-test-folders', split: 'test', pairing: { kind: 'paired-names' } });
     expect(scan.a.images).toHaveLength(1);
+    expect(scan).toMatchObject({ bothInOneFolder: true, canTrain: true, whyNot: null, heldOut: ['trainA', 'trainB'] });
+  });
+
+  it('one plain folder is one domain: nothing to train on, with the reason', async () => {
+    const r = await duet('scan', join(root, 'data', 'trainA'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nothing to train on: only one domain: add a second folder \(domain B\)/);
   });
 
   it('exits non-zero with the reason when nothing usable was found', async () => {

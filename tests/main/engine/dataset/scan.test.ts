@@ -168,7 +168,17 @@ describe('scanDataset layouts and pairing', () => {
     expect(train.a.name).toBe('trainA');
     expect(train.a.images).toHaveLength(2);
     expect(train.b?.images).toHaveLength(1);
+    // What the window shows: both domains from the one folder, the held-out split named, trainable.
+    expect(train).toMatchObject({
+      folders: { a: root, b: null },
+      bothInOneFolder: true,
+      heldOut: ['testA', 'testB'],
+      canTrain: true,
+      whyNot: null,
+    });
+    expect(train.b?.root).toBe(join(root, 'trainB'));
     const test = await scanDataset(root, null, { split: 'test' });
+    expect(test.heldOut).toEqual(['trainA', 'trainB']);
     expect(test.a.name).toBe('testA');
     expect(test.b?.images).toHaveLength(2);
     await expect(scanDataset(root, null, { split: 'val' })).rejects.toThrow(/no valA\/ and valB\//);
@@ -182,7 +192,15 @@ describe('scanDataset layouts and pairing', () => {
     await writeImages(join(root, 'train'), ['1.jpg', '2.jpg', '3.jpg'], 64, 32);
     await writeImages(join(root, 'val'), ['v.jpg'], 64, 32);
     const scan = await scanDataset(root);
-    expect(scan).toMatchObject({ layout: 'aligned', split: 'train', splits: ['train', 'val'], b: null });
+    expect(scan).toMatchObject({
+      layout: 'aligned',
+      split: 'train',
+      splits: ['train', 'val'],
+      heldOut: ['val'],
+      b: null,
+      bothInOneFolder: true,
+      canTrain: true,
+    });
     expect(scan.pairing).toMatchObject({ kind: 'aligned', suggestedModel: 'pix2pix', pairs: 3 });
     const val = await scanDataset(root, null, { split: 'val' });
     expect(val.a.images).toHaveLength(1);
@@ -191,12 +209,22 @@ describe('scanDataset layouts and pairing', () => {
   it('a single folder of 2:1 images is aligned; of other images, one domain with a note', async () => {
     const aligned = await tempDir();
     await writeImages(aligned, ['1.png', '2.png'], 96, 48);
-    expect((await scanDataset(aligned)).layout).toBe('aligned');
+    expect(await scanDataset(aligned)).toMatchObject({
+      layout: 'aligned',
+      bothInOneFolder: true,
+      split: null,
+      heldOut: [],
+      canTrain: true,
+      pairing: { kind: 'aligned', suggestedModel: 'pix2pix', pairs: 2 },
+    });
     const single = await tempDir();
     await writeImages(single, ['1.png', '2.png'], 48, 48);
     const scan = await scanDataset(single);
     expect(scan).toMatchObject({ layout: 'two-folders', b: null, pairing: { kind: 'unpaired' } });
     expect(scan.notes.join('\n')).toMatch(/Only one domain/);
+    // One plain folder cannot train, and the scan says so (the window keeps Next disabled with this line).
+    expect(scan).toMatchObject({ bothInOneFolder: false, canTrain: false });
+    expect(scan.whyNot).toMatch(/^only one domain: add a second folder \(domain B\)/);
   });
 
   it('size statistics cover both domains', async () => {
@@ -206,6 +234,7 @@ describe('scanDataset layouts and pairing', () => {
     await writeImages(join(root, 'B'), ['3.png'], 60, 70);
     const scan = await scanDataset(root);
     expect(scan.layout).toBe('two-folders');
+    expect(scan).toMatchObject({ bothInOneFolder: true, canTrain: true, heldOut: [] });
     expect(scan.sizeStats).toEqual({
       minWidth: 20,
       maxWidth: 60,
@@ -223,6 +252,8 @@ describe('scanDataset layouts and pairing', () => {
     await writeImages(join(root, 'B'), ['1.png']);
     const scan = await scanDataset(join(root, 'A'), join(root, 'B'));
     expect(unusableReason(scan)).toMatch(/^no usable images in .*A: all 1 file\(s\) were skipped/);
+    expect(scan).toMatchObject({ canTrain: false, whyNot: unusableReason(scan), bothInOneFolder: false });
+    expect(scan.folders).toEqual({ a: join(root, 'A'), b: join(root, 'B') });
     const ok = await scanDataset(join(root, 'B'), join(root, 'B'));
     expect(unusableReason(ok)).toBeNull();
   });
@@ -236,6 +267,7 @@ describe('detectLayout', () => {
       b: 'trainB',
       split: 'train',
       splits: ['train', 'test'],
+      heldOut: ['testA', 'testB'],
     });
     expect(detectLayout(['TRAINA', 'trainb', 'testa', 'TestB'], 'test')).toMatchObject({ a: 'testa', b: 'TestB' });
     expect(detectLayout(['testA', 'testB'], 'test')).toMatchObject({ layout: 'train-test-folders', a: 'testA' });

@@ -170,5 +170,22 @@ describe('EngineService: sample project', () => {
     expect(p.domainA.startsWith(path.join(workspace, 'samples'))).toBe(true);
     expect(readdirSync(p.domainA).sort()).toEqual(expect.arrayContaining(['trainA', 'trainB', 'testA', 'testB']));
     expect(p.model).toBe('pix2pix');
+    // What the window asks when it opens the project: one scan of the project's folder shows both
+    // domains, the pairing, the held-out test split, and that it can train.
+    const report = (await engine.request('scanFolders', { a: p.domainA, b: null })) as Record<string, unknown> & {
+      a: { name: string; images: unknown[] };
+      b: { name: string; images: unknown[] } | null;
+    };
+    expect(report).toMatchObject({
+      layout: 'train-test-folders',
+      bothInOneFolder: true,
+      canTrain: true,
+      whyNot: null,
+      split: 'train',
+      heldOut: ['testA', 'testB'],
+      pairing: { kind: 'paired-names', suggestedModel: 'pix2pix', pairs: 96 },
+    });
+    expect([report.a.name, report.b?.name]).toEqual(['trainA', 'trainB']);
+    expect([report.a.images.length, report.b?.images.length]).toEqual([96, 96]);
   }, 180_000);
 });

@@ -1,0 +1,115 @@
+/**
+ * Training from a project whose data is one folder holding both domains (trainA/ trainB/, or A|B
+ * side-by-side images): the run gets the project's folder as `duet train --a DIR` does, and trains on
+ * both domains from it. A plain one-domain folder is refused with the scan's own reason.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuetError, RunEvent, RunSummary } from '#contract';
+import { selectBackend } from '../../../../main/engine/backend.js';
+import { InProcessEngine } from '../../../../main/engine/process/in-process.js';
+import { runDir } from '../../../../main/engine/runs/layout.js';
+
+let tmp: string;
+let workspace: string;
+let engine: InProcessEngine;
+const events: RunEvent[] = [];
+
+async function png(file: string, width: number, height: number, shade: number): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  await sharp({ create: { width, height, channels: 3, background: { r: shade, g: 60, b: 120 } } })
+    .png()
+    .toFile(file);
+}
+
+function waitFor(pred: () => boolean, ms = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      if (pred()) resolve();
+      else if (Date.now() - t0 > ms) reject(new Error('timed out'));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+const tiny = {
+  generator: 'tiny',
+  discriminator: 'tiny',
+  ngf: 4,
+  ndf: 4,
+  size: 16,
+  loadSize: 16,
+  poolSize: 2,
+  iterations: 3,
+  checkpointEvery: 3,
+  sampleEvery: 100,
+};
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'duet-service-runs-'));
+  workspace = path.join(tmp, 'ws');
+  for (let i = 0; i < 3; i++) {
+    await png(path.join(tmp, 'reference', 'trainA', `${i}.png`), 20, 20, 30 * i);
+    await png(path.join(tmp, 'reference', 'trainB', `${i}.png`), 20, 20, 250 - 30 * i);
+    await png(path.join(tmp, 'sideBySide', `${i}.png`), 40, 20, 60 * i);
+    await png(path.join(tmp, 'plain', `${i}.png`), 20, 20, 10 * i);
+  }
+  await png(path.join(tmp, 'reference', 'testA', 't.png'), 20, 20, 5);
+  await png(path.join(tmp, 'reference', 'testB', 't.png'), 20, 20, 5);
+  const backend = await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
+  engine = new InProcessEngine(workspace, backend);
+  engine.onEvent((kind, payload) => {
+    if (kind === 'run') events.push(payload as RunEvent);
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.shutdown('test done');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function trainOn(folder: string, model: 'cyclegan' | 'pix2pix') {
+  const project = (await engine.request('createProject', { name: folder, domainA: path.join(tmp, folder), model })) as {
+    id: string;
+    domainB: string | null;
+  };
+  expect(project.domainB).toBeNull();
+  const run = (await engine.request('startRun', { projectId: project.id, settings: tiny })) as RunSummary;
+  await waitFor(() => events.some((e) => e.type === 'state' && e.runId === run.id && e.state === 'finished'));
+  // The run has let go of the engine (one run trains at a time).
+  await waitFor(() => engine.service.activeRuns().length === 0);
+  const config = JSON.parse(readFileSync(path.join(runDir(workspace, project.id, run.id), 'config.json'), 'utf8'));
+  return config as { data: { a: string; b: string | null }; dataset: { sampling: string; samplesPerEpoch: number } };
+}
+
+describe('training a one-folder project', () => {
+  it('trainA/ trainB/: the run reads both domains from the project folder (the test split stays out)', async () => {
+    const config = await trainOn('reference', 'pix2pix');
+    expect(config.data).toEqual({ a: path.join(tmp, 'reference'), b: null });
+    expect(config.dataset).toMatchObject({ sampling: 'paired', samplesPerEpoch: 3 });
+  }, 120_000);
+
+  it('A|B side-by-side images: each image gives both domains', async () => {
+    const config = await trainOn('sideBySide', 'pix2pix');
+    expect(config.data).toEqual({ a: path.join(tmp, 'sideBySide'), b: null });
+    expect(config.dataset).toMatchObject({ sampling: 'paired', samplesPerEpoch: 3 });
+  }, 120_000);
+
+  it('one plain folder is one domain: refused with the reason, nothing started', async () => {
+    const project = (await engine.request('createProject', { name: 'plain', domainA: path.join(tmp, 'plain') })) as {
+      id: string;
+    };
+    const err = await engine.request('startRun', { projectId: project.id, settings: tiny }).then(
+      () => null,
+      (e: DuetError) => e,
+    );
+    expect(err).toMatchObject({ code: 'invalid-request' });
+    expect(err?.message).toMatch(/only one domain|Training needs two domains/);
+    expect(await engine.request('listRuns', { projectId: project.id })).toEqual([]);
+  }, 60_000);
+});
