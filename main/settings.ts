@@ -3,7 +3,7 @@
  * numbered migrations (each tested). electron-store persists it in the desktop app
  * (main/electron/settings-store.ts); `duet serve` keeps it as a JSON file in the workspace.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -14,6 +14,7 @@ import {
   type SettingsPatch,
   SettingsPatchSchema,
 } from '#contract';
+import { writeFileAtomicSync } from './engine/atomic-files.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -121,7 +122,7 @@ export function touchRecentProject(store: SettingsStore, projectId: string): voi
   store.set({ recentProjects: [projectId, ...recent].slice(0, RECENT_PROJECTS_LIMIT) });
 }
 
-/** Settings as a JSON file (`duet serve`, tests); written via a temporary file and a rename. */
+/** Settings as a JSON file (`duet serve`, tests); written atomically. */
 export class JsonSettingsStore implements SettingsStore {
   private current: StoredSettings;
 
@@ -141,9 +142,7 @@ export class JsonSettingsStore implements SettingsStore {
 
   private save(): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.current, null, 2)}\n`);
-    renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, `${JSON.stringify(this.current, null, 2)}\n`);
   }
 
   get(): StoredSettings {

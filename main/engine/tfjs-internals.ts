@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { checkTfjsVersions } from '../../models/tfjs-internals.js';
+import { writeFileAtomicSync } from './atomic-files.js';
 
 export * from '../../models/tfjs-internals.js';
 
@@ -78,10 +79,8 @@ function workerScript(scratchDir: string): string {
   const file = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== wasmWorkerContents) {
     fs.mkdirSync(dir, { recursive: true });
-    // Another process may write the same file at the same time: write aside, then rename.
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, wasmWorkerContents);
-    fs.renameSync(temp, file);
+    // Another process may write the same file at the same time: whole files only.
+    writeFileAtomicSync(file, wasmWorkerContents);
   }
   return file;
 }

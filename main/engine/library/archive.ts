@@ -17,6 +17,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
+import { writeFileAtomic } from '../atomic-files.js';
 import { filesToArtifacts, type LayersFiles } from './io.js';
 import {
   assertModelId,
@@ -84,14 +85,7 @@ export async function exportModel(
 ): Promise<{ file: string; bytes: number }> {
   const data = await packModel(workspace, id);
   const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  try {
-    await fs.writeFile(temp, data);
-    await fs.rename(temp, target);
-  } catch (err) {
-    await fs.rm(temp, { force: true }).catch(() => {});
-    throw err;
-  }
+  await writeFileAtomic(target, data);
   return { file: target, bytes: data.byteLength };
 }
 

@@ -15,8 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import writeFileAtomic from 'write-file-atomic';
 import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
+import { writeFileAtomic } from '../atomic-files.js';
 import { slugify } from '../runs/layout.js';
 import { type LayersFiles, MODEL_JSON, modelFromFiles, modelToFiles, WEIGHTS_BIN } from './io.js';
 

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckpointInfo } from '#contract';
+import { syncDir, writeFileDurably } from '../atomic-files.js';
 import {
   checkpointDir,
   isTempCheckpointName,
@@ -56,37 +57,8 @@ export interface CheckpointIo {
   writeFile(file: string, data: Uint8Array): Promise<void>;
 }
 
-/** Write, then fsync, so the bytes are on disk before the folder is renamed into place. */
-async function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    let offset = 0;
-    while (offset < data.byteLength) {
-      const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
-      offset += bytesWritten;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
+/** Each file is written and fsynced before the folder is renamed into place. */
 export const DEFAULT_CHECKPOINT_IO: CheckpointIo = { writeFile: writeFileDurably };
-
-/** fsync a folder so a rename or new entry inside it survives a power cut. */
-export async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    // Some file systems (and Windows) cannot fsync a directory; the data files are synced regardless.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw err;
-  } finally {
-    await handle?.close();
-  }
-}
 
 export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

@@ -5,7 +5,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import {
   BackendReportSchema,
@@ -17,6 +16,7 @@ import {
   type RunSummary,
   TrainingSettingsSchema,
 } from '#contract';
+import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { listCheckpoints } from './checkpoints.js';
 import { parseCheckpointName, projectFile, projectsDir, runPaths, runsDir, slugify } from './layout.js';
 
@@ -44,10 +44,6 @@ export const RunConfigSchema = z.object({
   duet: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
-
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, { fsync: true });
-}
 
 export async function readRunConfig(root: string): Promise<RunConfig> {
   const file = runPaths(root).config;
@@ -90,11 +86,15 @@ export const RunStatusSchema = z.object({
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export async function writeRunStatus(root: string, status: Omit<RunStatus, 'pid' | 'updatedAt'>): Promise<void> {
-  await writeJsonAtomic(path.join(root, 'status.json'), {
-    ...status,
-    pid: process.pid,
-    updatedAt: new Date().toISOString(),
-  });
+  await writeJsonAtomic(
+    path.join(root, 'status.json'),
+    {
+      ...status,
+      pid: process.pid,
+      updatedAt: new Date().toISOString(),
+    },
+    { durable: true },
+  );
 }
 
 export async function readRunStatus(root: string): Promise<RunStatus | undefined> {
@@ -225,7 +225,7 @@ export async function truncateMetrics(root: string, iteration: number): Promise<
     throw err;
   }
   const kept = parseMetrics(text).filter((r) => r.iteration <= iteration);
-  await writeFileAtomic(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { fsync: true });
+  await writeFileAtomic(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { durable: true });
 }
 
 /** Appends metrics lines in batches, so a fast run does not write once per iteration. */

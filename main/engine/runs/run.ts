@@ -17,6 +17,7 @@ import {
   type TrainerState,
   totalIterations,
 } from '../../../models/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
 import { webGpuDeviceLost } from '../webgpu.js';
@@ -31,7 +32,6 @@ import {
   readRunConfig,
   readRunSummary,
   truncateMetrics,
-  writeJsonAtomic,
   writeRunStatus,
 } from './run-files.js';
 import { encodeGridPng, type SampleImage } from './samples.js';
@@ -609,7 +609,7 @@ class RunJob implements RunHandle {
     const png = await encodeGridPng(rows);
     const file = samplePath(this.dir, this.it);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeBytesAtomic(file, png);
+    await writeFileAtomic(file, png);
     this.emit({ type: 'sample', runId: this.id, iteration: this.it, path: workspaceRelative(this.workspace, file) });
   }
 
@@ -651,11 +651,4 @@ function firstImages(batch: Batch): CheckpointState['run']['sampleInputs'] {
     width: batch.width,
     channels: batch.channels,
   };
-}
-
-/** A sample is never seen half-written: write beside it, then rename. */
-async function writeBytesAtomic(file: string, data: Uint8Array): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, data);
-  await fs.rename(temp, file);
 }

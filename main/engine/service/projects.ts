@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { DuetError, type Project, ProjectSchema } from '#contract';
+import { writeFileAtomic } from '../atomic-files.js';
 import { projectDir, projectFile, projectsDir, slugify } from '../runs/layout.js';
 
 export interface CreateProjectInput {
