@@ -240,6 +240,16 @@ export type Project = z.infer<typeof ProjectSchema>;
 
 export const RunStateSchema = z.enum(['starting', 'running', 'paused', 'stopping', 'stopped', 'finished', 'failed']);
 export type RunState = z.infer<typeof RunStateSchema>;
+/** The states a run ends in: no step runs after them (it may be resumed as a new start). */
+export const ENDED_RUN_STATES = ['stopped', 'finished', 'failed'] as const satisfies readonly RunState[];
+export type EndedRunState = (typeof ENDED_RUN_STATES)[number];
+export function isRunEnded(state: RunState): state is EndedRunState {
+  return (ENDED_RUN_STATES as readonly RunState[]).includes(state);
+}
+/** Starting, running, paused or stopping: a run that holds its trainer and may still step. */
+export function isRunLive(state: RunState): boolean {
+  return !isRunEnded(state);
+}
 
 /** All losses by the reference's names: G_A, G_B, D_A, D_B, cycle_A, cycle_B, idt_A, idt_B; G_GAN, G_L1, D_real, D_fake. */
 export const LossesSchema = z.record(z.string(), z.number());

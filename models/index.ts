@@ -56,7 +56,7 @@ export {
   totalIterations,
 } from './schedule.js';
 export { type PackedTensors, packTensors, type TensorEntry, unpackTensors } from './state.js';
-// Tiled, seamless inference for images larger than the training size (the translation engineer's module).
+// Tiled, seamless inference for images larger than the training size.
 export * from './tiling.js';
 export {
   CYCLEGAN_LOSS_NAMES,

@@ -171,7 +171,7 @@ export class RecordingEngine implements EngineLink {
     for (const l of this.statusListeners) l(s);
   }
   async engineInfo(): Promise<EngineInfo> {
-    return { pid: 1, workspace: this.workspace, node: process.versions.node, backend: null, modules: {} };
+    return { pid: 1, workspace: this.workspace, node: process.versions.node, backend: null };
   }
   async shutdown(reason = 'shutdown'): Promise<void> {
     this.shutdowns.push(reason);

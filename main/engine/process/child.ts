@@ -73,7 +73,6 @@ async function main(): Promise<void> {
     node: process.versions.node,
     backend,
     backendError,
-    modules: service.modules(),
   });
 
   let stopping = false;

@@ -55,7 +55,6 @@ export class InProcessEngine implements EngineLink {
       workspace: this.workspace,
       node: process.versions.node,
       backend: this.backend,
-      modules: this.service.modules(),
     };
   }
   async shutdown(reason = 'shutdown'): Promise<void> {

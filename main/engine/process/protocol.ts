@@ -30,8 +30,6 @@ export const EngineInfoSchema = z.object({
   backend: BackendReportSchema.nullable(),
   /** Why the backend could not start, when it could not. */
   backendError: z.string().optional(),
-  /** Which engine modules this build has wired (the rest answer 'not-available'). */
-  modules: z.record(z.string(), z.boolean()),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   BackendReportSchema,
   type CheckpointInfo,
+  isRunLive,
   type Project,
   ProjectSchema,
   type RunState,
@@ -317,7 +318,7 @@ export async function ensureProject(
  */
 export async function effectiveState(root: string, status: RunStatus | undefined): Promise<RunState> {
   if (!status) return 'stopped';
-  const active = ['starting', 'running', 'paused', 'stopping'].includes(status.state);
+  const active = isRunLive(status.state);
   if (active && !(await isRunLocked(root))) return 'failed';
   return status.state;
 }

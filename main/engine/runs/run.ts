@@ -8,7 +8,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendReportDto, CheckpointInfo, RunEvent, RunState, RunSummary } from '#contract';
+import {
+  type BackendReportDto,
+  type CheckpointInfo,
+  type EndedRunState,
+  isRunEnded,
+  type RunEvent,
+  type RunState,
+  type RunSummary,
+} from '#contract';
 import {
   createTrainer,
   learningRateAtIteration,
@@ -110,7 +118,7 @@ export interface ResumeRunOptions extends RunHooks {
 }
 
 export interface RunResult {
-  state: Extract<RunState, 'finished' | 'stopped' | 'failed'>;
+  state: EndedRunState;
   iteration: number;
   error?: string;
 }
@@ -421,7 +429,7 @@ class RunJob implements RunHandle {
   }
 
   private isEnded(): boolean {
-    return ['stopped', 'finished', 'failed'].includes(this.currentState);
+    return isRunEnded(this.currentState);
   }
 
   private emit(event: RunEvent): void {

@@ -1,7 +1,7 @@
 /**
  * EngineService: the engine process's implementation of every DuetApi engine operation, calling the
- * engine modules (dataset, runs, translate, library, eval, sample). An operation whose module this build
- * does not have answers 'not-available' with the module's name — never a made-up result.
+ * engine modules (dataset, runs, translate, library, eval, sample). Every engine operation of the
+ * contract has its handler here; the constructor checks that none is missing.
  */
 import {
   DuetError,
@@ -32,43 +32,10 @@ export interface EngineServiceOptions {
 type Handler<K extends DuetOperationName> = (request: DuetParsedRequest<K>) => Promise<DuetResponse<K>>;
 type Handlers = { [K in DuetOperationName]?: Handler<K> };
 
-/** Which module each operation needs, for the 'not available yet' message and the modules report. */
-const MODULE_OF: Partial<Record<DuetOperationName, string>> = {
-  createSampleProject: 'sample',
-  scanFolders: 'dataset',
-  startRun: 'runs',
-  pauseRun: 'runs',
-  resumeRun: 'runs',
-  stopRun: 'runs',
-  listRuns: 'runs',
-  getRun: 'runs',
-  getRunMetrics: 'runs',
-  listCheckpoints: 'runs',
-  resumeRunFrom: 'runs',
-  startTranslate: 'translate',
-  cancelTranslate: 'translate',
-  listModels: 'library',
-  renameModel: 'library',
-  deleteModel: 'library',
-  exportModel: 'library',
-  importModel: 'library',
-  saveModelFromRun: 'library',
-  evalModel: 'eval',
-};
-
 /** Requests that wait on the training loop itself: a loop waiting for them would only wait its limit. */
 const WAITS_ON_TRAINING: ReadonlySet<DuetOperationName> = new Set(['startRun', 'resumeRunFrom', 'pauseRun', 'stopRun']);
 /** Longest a training loop waits between two steps for requests to answer (a long job must not stall it). */
 const BETWEEN_STEPS_MAX_MS = 250;
-
-const MODULE_PURPOSE: Record<string, string> = {
-  sample: 'the built-in sample world (main/engine/sample/)',
-  dataset: 'folder scanning (main/engine/dataset/)',
-  runs: 'training runs (main/engine/runs/)',
-  translate: 'translation jobs (main/engine/translate/)',
-  library: 'the model library (main/engine/library/)',
-  eval: 'evaluation (main/engine/eval/)',
-};
 
 export class EngineService {
   private readonly projects: ProjectStore;
@@ -90,6 +57,8 @@ export class EngineService {
       () => this.requestsSettled(BETWEEN_STEPS_MAX_MS),
     );
     this.handlers = this.buildHandlers();
+    const missing = ENGINE_OPERATIONS.filter((name) => !this.handlers[name]);
+    if (missing.length > 0) throw new Error(`EngineService has no handler for ${missing.join(', ')}`);
   }
 
   private buildHandlers(): Handlers {
@@ -101,7 +70,7 @@ export class EngineService {
     const h: Handlers = {
       listProjects: async () => projects.list(),
       createProject: async (r) => projects.create(r),
-      openProject: async (r) => ({ project: await projects.get(r.projectId), runs: await this.runsOf(r.projectId) }),
+      openProject: async (r) => ({ project: await projects.get(r.projectId), runs: await runs.list(r.projectId) }),
       updateProject: async (r) => {
         const { projectId, ...patch } = r;
         return projects.update(projectId, patch);
@@ -145,32 +114,11 @@ export class EngineService {
     return h;
   }
 
-  /** A project's runs; empty while the runs module is not wired (opening a project must still work). */
-  private async runsOf(projectId: string): Promise<DuetResponse<'listRuns'>> {
-    const list = this.handlers.listRuns;
-    if (!list) return [];
-    return list({ projectId });
-  }
-
-  /** Which engine modules are wired in this build. */
-  modules(): Record<string, boolean> {
-    const out: Record<string, boolean> = {};
-    for (const [op, mod] of Object.entries(MODULE_OF)) {
-      out[mod] = (out[mod] ?? true) && this.handlers[op as DuetOperationName] !== undefined;
-    }
-    return out;
-  }
-
   async handle<K extends DuetOperationName>(name: K, request: DuetParsedRequest<K>): Promise<DuetResponse<K>> {
     if (!ENGINE_OPERATIONS.includes(name)) {
       throw new DuetError('invalid-request', `${name} is not an engine operation.`);
     }
-    const handler = this.handlers[name] as Handler<K> | undefined;
-    if (!handler) {
-      const mod = MODULE_OF[name];
-      const what = mod ? MODULE_PURPOSE[mod] : 'its engine module';
-      throw new DuetError('not-available', `${name} is not available yet in this build: ${what} is not wired in.`);
-    }
+    const handler = this.handlers[name] as Handler<K>;
     if (WAITS_ON_TRAINING.has(name)) return handler(request);
     this.inFlight += 1;
     try {

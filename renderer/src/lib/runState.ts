@@ -3,7 +3,7 @@
  * the run list, the run remembered at start) can answer after live events that are newer than it: the
  * live events win, and a summary's state is only taken while no event has said otherwise.
  */
-import type { CheckpointInfo, DuetEventPayload, RunState, RunSummary } from '#contract';
+import type { CheckpointInfo, DuetEventPayload, ModelType, RunState, RunSummary } from '#contract';
 
 type RunEvent = DuetEventPayload<'run'>;
 
@@ -97,4 +97,16 @@ export function applyRunSummary(
     samples: samples.sort((a, b) => a.iteration - b.iteration),
     checkpoints,
   };
+}
+
+/** What the rows of a run's sample grid show, per model type (runs/run.ts draws them). */
+export function sampleCaption(model: ModelType | undefined): string {
+  switch (model) {
+    case 'cyclegan':
+      return 'Rows: real A → translated → reconstructed A, then real B → translated → reconstructed B.';
+    case 'pix2pix':
+      return 'One row: input A → translated → target B.';
+    default:
+      return 'Sample translations by iteration.';
+  }
 }

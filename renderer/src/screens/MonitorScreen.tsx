@@ -3,7 +3,7 @@
  * logged history, then follows its events; events that arrive while the history loads are kept.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DuetEventPayload, RunState, RunSummary } from '#contract';
+import { type DuetEventPayload, isRunEnded, isRunLive, type RunSummary } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { LossChart } from '../components/LossChart';
@@ -12,10 +12,9 @@ import { type SampleRef, SampleViewer } from '../components/SampleViewer';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
 import { LossStore, mergeHistory } from '../lib/lossStore';
 import type { Route } from '../lib/route';
-import { applyRunEvent, applyRunSummary, liveFromSummary, type RunLive } from '../lib/runState';
+import { applyRunEvent, applyRunSummary, liveFromSummary, type RunLive, sampleCaption } from '../lib/runState';
 
 type RunEvent = DuetEventPayload<'run'>;
-const LIVE: RunState[] = ['starting', 'running', 'paused', 'stopping'];
 
 /**
  * The run this window last started, per project, kept for the session: Monitor follows it at once —
@@ -38,9 +37,7 @@ function recallRun(projectId: string): RunSummary | undefined {
 }
 
 function pickRun(runs: RunSummary[]): RunSummary | undefined {
-  return (
-    runs.find((r) => LIVE.includes(r.state)) ?? [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]
-  );
+  return runs.find((r) => isRunLive(r.state)) ?? [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }
 
 export function MonitorScreen({
@@ -166,7 +163,7 @@ function RunView({
 
   // An ended run may have written its last checkpoint without an event (stop writes one): read the
   // run once more when it ends.
-  const ended = ['stopped', 'finished', 'failed'].includes(live.state);
+  const ended = isRunEnded(live.state);
   useEffect(() => {
     if (!ended) return;
     let active = true;
@@ -198,8 +195,7 @@ function RunView({
           : await api.stopRun(ref);
     // State changes arrive as events, often before this answer (which can lag behind them); only an
     // ended run, which sends no more events, is taken from the answer.
-    if (['stopped', 'finished', 'failed'].includes(r.state))
-      setLive((l) => ({ ...l, state: r.state, stateFrom: 'event' }));
+    if (isRunEnded(r.state)) setLive((l) => ({ ...l, state: r.state, stateFrom: 'event' }));
   });
   const resumeFrom = useAction(async (iteration: number) => {
     const r = await api.resumeRunFrom({ projectId, runId, iteration });
@@ -270,7 +266,7 @@ function RunView({
           total={live.total}
           epoch={live.epoch}
           itPerSec={live.itPerSec}
-          etaSeconds={LIVE.includes(state) ? live.etaSeconds : undefined}
+          etaSeconds={isRunLive(state) ? live.etaSeconds : undefined}
         />
         {live.message && <p className={state === 'failed' ? 'error' : 'muted small'}>{live.message}</p>}
         {!historyLoaded && !loadError && <Loading label="Loading the run's history…" />}
@@ -285,7 +281,7 @@ function RunView({
       <div className="grid-2">
         <section className="card" aria-labelledby="samples-title">
           <h2 id="samples-title">Samples</h2>
-          <p className="muted small">Rows: real → translated → reconstructed, both directions.</p>
+          <p className="muted small">{sampleCaption(summary?.settings.model)}</p>
           <SampleViewer samples={samples} />
         </section>
         <section className="card" aria-labelledby="checkpoints-title">
@@ -305,7 +301,7 @@ function RunView({
                     <button
                       type="button"
                       className="btn"
-                      disabled={LIVE.includes(state) || resumeFrom.busy}
+                      disabled={isRunLive(state) || resumeFrom.busy}
                       aria-label={`Resume from here (iteration ${c.iteration})`}
                       onClick={() => resumeFrom.run(c.iteration)}
                     >
@@ -320,7 +316,7 @@ function RunView({
             <button
               type="button"
               className="btn"
-              disabled={LIVE.includes(state) || live.checkpoints.length === 0 || save.busy}
+              disabled={isRunLive(state) || live.checkpoints.length === 0 || save.busy}
               onClick={() => save.run()}
             >
               Save as model

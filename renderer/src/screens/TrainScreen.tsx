@@ -1,6 +1,6 @@
 /** Train: model type, preset, size and the main settings (advanced folded away), validated inline. */
 import { useEffect, useState } from 'react';
-import type { PresetName, TrainingSettings } from '#contract';
+import { isRunLive, type PresetName, type TrainingSettings } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { BackendBadge } from '../components/BackendBadge';
@@ -109,7 +109,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   })();
 
   const hasErrors = Object.keys(errors).length > 0;
-  const activeRun = ctx.runs.find((r) => ['starting', 'running', 'paused', 'stopping'].includes(r.state));
+  const activeRun = ctx.runs.find((r) => isRunLive(r.state));
 
   const start = useAction(async () => {
     const settings = { ...values, model } as Partial<TrainingSettings>;

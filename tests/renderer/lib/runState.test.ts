@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '#contract';
-import { applyRunEvent, applyRunSummary, liveFromSummary } from '../../../renderer/src/lib/runState';
+import { applyRunEvent, applyRunSummary, liveFromSummary, sampleCaption } from '../../../renderer/src/lib/runState';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -83,5 +83,14 @@ describe('Monitor run state', () => {
     );
     expect(l.samples.map((s) => s.iteration)).toEqual([0, 6, 12]);
     expect(l.checkpoints.map((c) => c.iteration)).toEqual([24]);
+  });
+});
+
+describe('sampleCaption', () => {
+  it('says what the sample rows hold for each model type', () => {
+    expect(sampleCaption('cyclegan')).toMatch(/reconstructed A.*reconstructed B/);
+    expect(sampleCaption('pix2pix')).toBe('One row: input A → translated → target B.');
+    expect(sampleCaption('pix2pix')).not.toMatch(/reconstructed|both directions/);
+    expect(sampleCaption(undefined)).not.toMatch(/reconstructed/);
   });
 });

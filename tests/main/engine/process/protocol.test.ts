@@ -35,7 +35,7 @@ class ScriptedChild implements EngineChild {
   }
 }
 
-const info = { pid: 4242, workspace: '/ws', node: '20', backend: null, modules: {} };
+const info = { pid: 4242, workspace: '/ws', node: '20', backend: null };
 
 function setup() {
   const children: ScriptedChild[] = [];

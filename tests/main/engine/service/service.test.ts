@@ -128,7 +128,7 @@ describe('EngineService: data', () => {
   });
 });
 
-describe('EngineService: library and modules not wired', () => {
+describe('EngineService: library and presets', () => {
   it('lists an empty library and reports a missing model as not found', async () => {
     expect(await engine.request('listModels')).toEqual([]);
     expect(await failure('renameModel', { modelId: 'nope', name: 'x' })).toMatchObject({ code: 'not-found' });
@@ -137,18 +137,6 @@ describe('EngineService: library and modules not wired', () => {
     });
     expect(await failure('cancelTranslate', { jobId: 'job-x' })).toMatchObject({ code: 'not-found' });
     expect(await failure('exportModel', { modelId: 'nope', format: 'onnx' })).toMatchObject({ code: 'not-available' });
-  });
-
-  it('answers an operation whose module is not wired with not-available, naming the module', async () => {
-    const info = await engine.engineInfo();
-    const missing = Object.entries(info.modules).filter(([, wired]) => !wired);
-    for (const [mod] of missing) expect(['runs', 'sample', 'dataset', 'translate', 'library', 'eval']).toContain(mod);
-    if (!info.modules.runs) {
-      expect(await failure('getRun', { projectId: 'p', runId: 'r' })).toMatchObject({
-        code: 'not-available',
-        message: expect.stringMatching(/training runs \(main\/engine\/runs\/\)/),
-      });
-    }
   });
 
   it('gives the presets for a model type', async () => {
