@@ -12,6 +12,7 @@ import type { Batch } from '../engine/dataset/index.js';
 import { benchData } from './data.js';
 import { qualityBenchArea } from './quality.js';
 import { soakBenchArea } from './soak.js';
+import { timingBenchArea } from './timing.js';
 import { benchTraining, formatTrainingBench } from './training.js';
 import { translateBenchArea } from './translate.js';
 import { wasmBenchArea } from './wasm.js';
@@ -125,6 +126,7 @@ export const BENCH_AREAS: BenchArea[] = [
   soakBenchArea,
   qualityBenchArea,
   wasmBenchArea,
+  timingBenchArea,
 ];
 
 export interface BenchReport {

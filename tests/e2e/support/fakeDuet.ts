@@ -1,10 +1,46 @@
 /// <reference lib="dom.iterable" />
 /// <reference lib="dom" />
 /**
- * A scripted, in-page DuetApi installed as `window.duet` (where the preload bridge would be), so the
- * window's own behaviour — layout, themes, validation, drop handling, a 100,000-point chart — can be
- * tested and photographed without the engine. Runs inside the page: it must be self-contained.
+ * A scripted DuetApi for the window's own specs: installed in the page as `window.duet` (where the
+ * preload bridge would be), so layout, themes, validation, drop handling and a 100,000-point chart can
+ * be tested and photographed without the engine.
+ *
+ * It cannot drift from the contract: it is typed as the real `DuetApi`, every request it is sent goes
+ * through the operation's request schema (an invalid one is refused as the engine would refuse it), and
+ * every answer and pushed event goes through the contract's response and event schemas before the
+ * window sees it. An answer the contract refuses is recorded in `breaches` (the specs fail on any) and
+ * reaches the window as the real transports would report it, an 'invalid-response' error.
+ *
+ * The page gets it as a bundle with zod and the contract inside (fakeDuetScript.ts builds it);
+ * tests/contract/fakeDuet.test.ts calls every operation of it in Node.
  */
+import {
+  type AppSettings,
+  type CheckpointInfo,
+  type DomainScan,
+  DUET_EVENTS,
+  type DuetApi,
+  DuetError,
+  type DuetEventName,
+  type DuetEventPayload,
+  type DuetOperationName,
+  type DuetOperationsApi,
+  type DuetParsedRequest,
+  type DuetResponse,
+  type FileLike,
+  type MetricsRow,
+  type ModelCard,
+  OPERATION_NAMES,
+  type Preset,
+  type Project,
+  parseRequest,
+  parseResponse,
+  type RunSummary,
+  type TrainingSettingsPatch,
+  TrainingSettingsSchema,
+  type Unsubscribe,
+} from '#contract';
+
 export interface FakeDuetOptions {
   theme?: 'light' | 'dark' | 'system';
   /** Logged iterations the first run already has (for the chart's load test). */
@@ -15,34 +51,97 @@ export interface FakeDuetOptions {
   tickMs?: number;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a loose fake of the typed API, checked by the specs
-type Any = any;
+/** What each operation answers, before the contract checks it. */
+export type FakeHandlers = { [K in DuetOperationName]: (request: DuetParsedRequest<K>) => DuetResponse<K> };
 
-export function installFakeDuet(options: FakeDuetOptions): void {
-  const w = window as Any;
-  const now = () => new Date().toISOString();
-  const listeners: Record<string, Set<(e: Any) => void>> = { run: new Set(), job: new Set(), engine: new Set() };
-  const emit = (kind: string, e: Any) => {
-    for (const l of listeners[kind] ?? []) l(e);
-  };
-  const log: Any[] = [];
-  w.__duetCalls = log;
-  w.__duetUploads = [];
+export interface FakeDuet {
+  /** The API the window uses: requests and answers checked against the contract. */
+  api: DuetApi;
+  /** One operation's answer exactly as the fake gives it, before any schema sees it. */
+  answer<K extends DuetOperationName>(name: K, request?: unknown): DuetResponse<K>;
+  /** Every request the window sent, in order. */
+  calls: Array<{ name: DuetOperationName; request: unknown }>;
+  /** Dropped folders uploaded through the API: label and relative paths. */
+  uploads: Array<{ label: string; files: string[] }>;
+  /** Every event pushed, as the fake made it (before the schema). */
+  pushed: Array<{ kind: DuetEventName; event: unknown }>;
+  /** Answers and events the contract refused: must stay empty. */
+  breaches: string[];
+  /** Push an event as the engine would (an engine exit, say); checked like the fake's own. */
+  push<E extends DuetEventName>(kind: E, event: DuetEventPayload<E>): void;
+  /** Stops every timer (runs, translate jobs). */
+  dispose(): void;
+}
 
-  const settings: Any = {
-    backend: 'auto',
-    theme: options.theme ?? 'system',
-    recentProjects: [],
-    workspace: '/home/me/Duet',
-  };
-  const projects: Any[] = [];
-  const runs = new Map<string, Any>();
-  const metrics = new Map<string, Any[]>();
-  const timers = new Map<string, number>();
-  const models: Any[] = [];
-  let seq = 1;
-  const id = (p: string) => `${p}${seq++}`;
+type Timer = ReturnType<typeof setInterval>;
 
+const PRESETS: Preset[] = [
+  {
+    name: 'quick',
+    description: 'Tiny networks at 32 px: a first result in minutes on a CPU.',
+    settings: {
+      size: 32,
+      loadSize: 36,
+      generator: 'tiny',
+      discriminator: 'tiny',
+      ngf: 8,
+      ndf: 8,
+      iterations: 40,
+      sampleEvery: 10,
+      checkpointEvery: 20,
+    },
+  },
+  {
+    name: 'balanced',
+    description: 'ResNet 6 blocks at 128 px: good results on a GPU in an hour.',
+    settings: { size: 128, loadSize: 143, generator: 'resnet_6blocks', ngf: 32, ndf: 32 },
+  },
+  {
+    name: 'reference',
+    description: 'The paper’s setup: ResNet 9 blocks at 256 px, 200 epochs.',
+    settings: { size: 256, loadSize: 286 },
+  },
+];
+
+function lossesAt(i: number, model: string): Record<string, number> {
+  const decay = Math.exp(-i / 4000);
+  const n = (k: number) => Math.sin(i * 0.37 + k) * 0.08 + Math.sin(i * 0.011 + k) * 0.05;
+  return model === 'pix2pix'
+    ? { G_GAN: 0.9 + n(1), G_L1: 30 * decay + 8 + n(2) * 10, D_real: 0.5 + n(3), D_fake: 0.5 + n(4) }
+    : {
+        G_A: 0.6 + n(1),
+        G_B: 0.55 + n(2),
+        cycle_A: 2.5 * decay + 0.4 + n(3),
+        cycle_B: 2.2 * decay + 0.35 + n(4),
+        idt_A: 1.1 * decay + 0.2 + n(5) / 2,
+        idt_B: 1.0 * decay + 0.18 + n(6) / 2,
+        D_A: 0.25 + n(7) / 2,
+        D_B: 0.24 + n(8) / 2,
+      };
+}
+
+function scanDomain(root: string): DomainScan {
+  if (/missing/.test(root)) throw new DuetError('not-found', `Folder not found: ${root}`);
+  const name = root.split('/').filter(Boolean).pop() ?? root;
+  const empty = /empty|notes/.test(root);
+  const images = empty
+    ? []
+    : Array.from({ length: 36 }, (_, i) => ({
+        path: `${root}/${String(i + 1).padStart(4, '0')}.png`,
+        relative: `${String(i + 1).padStart(4, '0')}.png`,
+        width: 32,
+        height: 32,
+        format: 'png',
+      }));
+  const skipped = [
+    { path: `${root}/notes.txt`, reason: 'not an image (.txt)' },
+    ...(empty ? [{ path: `${root}/broken.png`, reason: 'cannot decode: truncated PNG data' }] : []),
+  ];
+  return { root, name, images, skipped };
+}
+
+/** Pictures drawn on a canvas for image URLs (in the page only). */
+function pictures(): { picture(path: string, size?: number): string; sampleGrid(path: string): string } {
   const imageCache = new Map<string, string>();
   function paint(g: CanvasRenderingContext2D, path: string, x0: number, y0: number, size: number): void {
     let h = 0;
@@ -96,88 +195,80 @@ export function installFakeDuet(options: FakeDuetOptions): void {
     return url;
   }
 
-  function scanDomain(root: string): Any {
-    if (/missing/.test(root)) throw Object.assign(new Error(`Folder not found: ${root}`), { code: 'not-found' });
-    const name = root.split('/').filter(Boolean).pop() ?? root;
-    const empty = /empty|notes/.test(root);
-    const images = empty
-      ? []
-      : Array.from({ length: 36 }, (_, i) => ({
-          path: `${root}/${String(i + 1).padStart(4, '0')}.png`,
-          relative: `${String(i + 1).padStart(4, '0')}.png`,
-          width: 32,
-          height: 32,
-          format: 'png',
-        }));
-    const skipped = [
-      { path: `${root}/notes.txt`, reason: 'not an image (.txt)' },
-      ...(empty ? [{ path: `${root}/broken.png`, reason: 'cannot decode: truncated PNG data' }] : []),
-    ];
-    return { root, name, images, skipped };
+  return { picture, sampleGrid };
+}
+
+/**
+ * The fake itself. `overrides` replace operations' answers (the contract test uses one to show a
+ * wrong answer is caught).
+ */
+export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial<FakeHandlers> = {}): FakeDuet {
+  const now = () => new Date().toISOString();
+  const listeners: { [E in DuetEventName]: Set<(e: DuetEventPayload<E>) => void> } = {
+    run: new Set(),
+    job: new Set(),
+    engine: new Set(),
+  };
+  const calls: FakeDuet['calls'] = [];
+  const uploads: FakeDuet['uploads'] = [];
+  const pushed: FakeDuet['pushed'] = [];
+  const breaches: string[] = [];
+
+  function emit<E extends DuetEventName>(kind: E, event: DuetEventPayload<E>): void {
+    pushed.push({ kind, event });
+    const parsed = DUET_EVENTS[kind].schema.safeParse(event);
+    if (!parsed.success) {
+      breaches.push(`${kind} event ${JSON.stringify(event).slice(0, 200)}: ${parsed.error.message}`);
+      return; // the real clients drop a malformed event
+    }
+    for (const l of listeners[kind]) l(parsed.data as DuetEventPayload<E>);
   }
 
-  function lossesAt(i: number, model: string): Record<string, number> {
-    const decay = Math.exp(-i / 4000);
-    const n = (k: number) => Math.sin(i * 0.37 + k) * 0.08 + Math.sin(i * 0.011 + k) * 0.05;
-    return model === 'pix2pix'
-      ? { G_GAN: 0.9 + n(1), G_L1: 30 * decay + 8 + n(2) * 10, D_real: 0.5 + n(3), D_fake: 0.5 + n(4) }
-      : {
-          G_A: 0.6 + n(1),
-          G_B: 0.55 + n(2),
-          cycle_A: 2.5 * decay + 0.4 + n(3),
-          cycle_B: 2.2 * decay + 0.35 + n(4),
-          idt_A: 1.1 * decay + 0.2 + n(5) / 2,
-          idt_B: 1.0 * decay + 0.18 + n(6) / 2,
-          D_A: 0.25 + n(7) / 2,
-          D_B: 0.24 + n(8) / 2,
-        };
+  const settings: AppSettings = {
+    backend: 'auto',
+    theme: options.theme ?? 'system',
+    recentProjects: [],
+    workspace: '/home/me/Duet',
+  };
+  const projects: Project[] = [];
+  const runs = new Map<string, RunSummary>();
+  const metrics = new Map<string, MetricsRow[]>();
+  const timers = new Map<string, Timer>();
+  const models: ModelCard[] = [];
+  let seq = 1;
+  const id = (p: string) => `${p}${seq++}`;
+
+  function projectOf(projectId: string): Project {
+    const p = projects.find((x) => x.id === projectId);
+    if (!p) throw new DuetError('not-found', `No project ${projectId}`);
+    return p;
   }
-
-  const PRESETS = [
-    {
-      name: 'quick',
-      description: 'Tiny networks at 32 px: a first result in minutes on a CPU.',
-      settings: {
-        size: 32,
-        loadSize: 36,
-        generator: 'tiny',
-        discriminator: 'tiny',
-        ngf: 8,
-        ndf: 8,
-        iterations: 40,
-        sampleEvery: 10,
-        checkpointEvery: 20,
-      },
-    },
-    {
-      name: 'balanced',
-      description: 'ResNet 6 blocks at 128 px: good results on a GPU in an hour.',
-      settings: { size: 128, loadSize: 143, generator: 'resnet_6blocks', ngf: 32, ndf: 32 },
-    },
-    {
-      name: 'reference',
-      description: 'The paper’s setup: ResNet 9 blocks at 256 px, 200 epochs.',
-      settings: { size: 256, loadSize: 286 },
-    },
-  ];
-
-  function summary(run: Any): Any {
+  function runOf(runId: string): RunSummary {
+    const run = runs.get(runId);
+    if (!run) throw new DuetError('not-found', `No run ${runId}`);
+    return run;
+  }
+  function modelOf(modelId: string): ModelCard {
+    const m = models.find((x) => x.id === modelId);
+    if (!m) throw new DuetError('not-found', `No model ${modelId}`);
+    return m;
+  }
+  function summary(run: RunSummary): RunSummary {
     return { ...run, checkpoints: [...run.checkpoints], samples: [...run.samples] };
   }
 
-  function tick(run: Any): void {
+  function tick(run: RunSummary): void {
     if (run.state !== 'running') return;
     run.iteration++;
     const losses = lossesAt(run.iteration, run.settings.model);
-    metrics
-      .get(run.id)
-      ?.push({ iteration: run.iteration, epoch: Math.floor(run.iteration / 12) + 1, losses, lr: 2e-4, itPerSec: 8.3 });
+    const epoch = Math.floor(run.iteration / 12) + 1;
+    metrics.get(run.id)?.push({ iteration: run.iteration, epoch, losses, lr: 2e-4, itPerSec: 8.3 });
     emit('run', {
       type: 'progress',
       runId: run.id,
       iteration: run.iteration,
       totalIterations: run.totalIterations,
-      epoch: Math.floor(run.iteration / 12) + 1,
+      epoch,
       losses,
       lr: 2e-4,
       itPerSec: 8.3,
@@ -203,43 +294,44 @@ export function installFakeDuet(options: FakeDuetOptions): void {
     }
   }
 
-  function startTimer(run: Any): void {
+  function startTimer(run: RunSummary): void {
     clearInterval(timers.get(run.id));
     timers.set(
       run.id,
-      window.setInterval(() => tick(run), options.tickMs ?? 120),
+      setInterval(() => tick(run), options.tickMs ?? 120),
     );
   }
 
-  function newRun(projectId: string, settings: Any, iteration = 0): Any {
-    const run = {
+  function newRun(projectId: string, patch: TrainingSettingsPatch, iteration = 0): RunSummary {
+    const runSettings = TrainingSettingsSchema.parse(patch);
+    const run: RunSummary = {
       id: id('run-'),
       projectId,
       name: `Run ${runs.size + 1}`,
       state: 'running',
       iteration,
-      totalIterations: settings.iterations ?? 40,
-      settings,
+      totalIterations: runSettings.iterations ?? 40,
+      settings: runSettings,
       backend: 'wasm',
       createdAt: now(),
-      checkpoints: [] as Any[],
-      samples: [] as Any[],
+      checkpoints: [],
+      samples: [],
     };
     runs.set(run.id, run);
     metrics.set(run.id, []);
     return run;
   }
 
-  function card(run: Any, project: Any): Any {
+  function card(run: RunSummary, project: Project): ModelCard {
     return {
       id: id('model-'),
       name: `${project.name} · ${run.iteration} it`,
       model: run.settings.model,
-      architecture: { generator: run.settings.generator ?? 'tiny', discriminator: 'tiny', norm: 'instance' },
+      architecture: { generator: run.settings.generator, discriminator: run.settings.discriminator, norm: 'instance' },
       directions: { A: 'aerial', B: 'map' },
       data: { countA: 36, countB: 36, pairing: 'paired-names' },
       iterations: run.iteration,
-      settings: { size: 32, ...run.settings },
+      settings: run.settings,
       backend: 'wasm',
       createdAt: now(),
       metrics: {
@@ -250,13 +342,19 @@ export function installFakeDuet(options: FakeDuetOptions): void {
     };
   }
 
-  const ops: Record<string, (r: Any) => Any> = {
+  function checkpointNow(run: RunSummary): CheckpointInfo {
+    const c = { iteration: run.iteration, path: `checkpoints/${run.iteration}`, createdAt: now() };
+    if (!run.checkpoints.some((x) => x.iteration === c.iteration)) run.checkpoints.push(c);
+    return c;
+  }
+
+  const handlers: FakeHandlers = {
     getSystemInfo: () => ({
       duet: '0.1.0',
       node: '20.19.0',
       electron: null,
       platform: 'linux',
-      workspace: settings.workspace,
+      workspace: settings.workspace ?? '/home/me/Duet',
       transport: 'serve',
       backend: {
         candidate: 'wasm',
@@ -271,25 +369,29 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       },
     }),
     getSettings: () => ({ ...settings }),
-    setSettings: (p) => Object.assign(settings, p) && { ...settings },
+    setSettings: (patch) => {
+      Object.assign(settings, patch);
+      return { ...settings };
+    },
     chooseFolder: () => ({ path: null }),
+    openExternal: () => ({ ok: true }),
     listProjects: () => projects.map((p) => ({ ...p })),
     createProject: (r) => {
-      const p = {
+      const p: Project = {
         id: id('p-'),
         name: r.name,
         createdAt: now(),
         domainA: r.domainA ?? null,
         domainB: r.domainB ?? null,
         model: r.model ?? 'cyclegan',
-        settings: {},
+        settings: r.settings ?? {},
         sample: false,
       };
       projects.push(p);
       return { ...p };
     },
     createSampleProject: () => {
-      const p = {
+      const p: Project = {
         id: id('p-'),
         name: 'Sample: aerial ↔ map',
         createdAt: now(),
@@ -303,21 +405,17 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       return { ...p };
     },
     openProject: (r) => {
-      const p = projects.find((x) => x.id === r.projectId);
-      if (!p) throw Object.assign(new Error(`No project ${r.projectId}`), { code: 'not-found' });
+      const p = projectOf(r.projectId);
       return { project: { ...p }, runs: [...runs.values()].filter((x) => x.projectId === p.id).map(summary) };
     },
     updateProject: (r) => {
-      const p = projects.find((x) => x.id === r.projectId);
+      const p = projectOf(r.projectId);
       const { projectId: _, ...patch } = r;
       Object.assign(p, patch);
       return { ...p };
     },
     deleteProject: (r) => {
-      projects.splice(
-        projects.findIndex((x) => x.id === r.projectId),
-        1,
-      );
+      projects.splice(projects.indexOf(projectOf(r.projectId)), 1);
       return { ok: true };
     },
     scanFolders: (r) => {
@@ -348,14 +446,13 @@ export function installFakeDuet(options: FakeDuetOptions): void {
         sizeStats: { minWidth: 32, maxWidth: 32, minHeight: 32, maxHeight: 32, medianWidth: 32, medianHeight: 32 },
       };
     },
-    uploadFiles: (r) => ({
-      uploadId: r.uploadId ?? id('up-'),
-      folder: `/home/me/Duet/uploads/${r.uploadId ?? 'u'}`,
-      written: r.files.length,
-    }),
+    uploadFiles: (r) => {
+      const uploadId = r.uploadId ?? id('up-');
+      return { uploadId, folder: `/home/me/Duet/uploads/${uploadId}`, written: r.files.length };
+    },
     listPresets: () => PRESETS,
     startRun: (r) => {
-      const p = projects.find((x) => x.id === r.projectId);
+      const p = projectOf(r.projectId);
       const preset = PRESETS.find((x) => x.name === r.preset)?.settings ?? {};
       const run = newRun(r.projectId, {
         sampleEvery: 100,
@@ -368,23 +465,22 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       return summary(run);
     },
     pauseRun: (r) => {
-      const run = runs.get(r.runId);
+      const run = runOf(r.runId);
       run.state = 'paused';
       emit('run', { type: 'state', runId: run.id, state: 'paused' });
       return summary(run);
     },
     resumeRun: (r) => {
-      const run = runs.get(r.runId);
+      const run = runOf(r.runId);
       run.state = 'running';
       emit('run', { type: 'state', runId: run.id, state: 'running' });
       return summary(run);
     },
     stopRun: (r) => {
-      const run = runs.get(r.runId);
+      const run = runOf(r.runId);
       run.state = 'stopped';
       clearInterval(timers.get(run.id));
-      const c = { iteration: run.iteration, path: `checkpoints/${run.iteration}`, createdAt: now() };
-      if (!run.checkpoints.some((x: Any) => x.iteration === c.iteration)) run.checkpoints.push(c);
+      const c = checkpointNow(run);
       emit('run', { type: 'checkpoint', runId: run.id, iteration: c.iteration, path: c.path });
       emit('run', {
         type: 'state',
@@ -395,11 +491,13 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       return summary(run);
     },
     listRuns: (r) => [...runs.values()].filter((x) => x.projectId === r.projectId).map(summary),
-    getRun: (r) => summary(runs.get(r.runId)),
-    getRunMetrics: (r) => ({ rows: metrics.get(r.runId) ?? [] }),
-    listCheckpoints: (r) => runs.get(r.runId).checkpoints,
+    getRun: (r) => summary(runOf(r.runId)),
+    getRunMetrics: (r) => ({
+      rows: (metrics.get(runOf(r.runId).id) ?? []).filter((m) => m.iteration > (r.sinceIteration ?? 0)),
+    }),
+    listCheckpoints: (r) => [...runOf(r.runId).checkpoints],
     resumeRunFrom: (r) => {
-      const old = runs.get(r.runId);
+      const old = runOf(r.runId);
       old.state = 'running';
       old.iteration = r.iteration ?? old.iteration;
       old.totalIterations += 20;
@@ -411,18 +509,15 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       const outDir = r.outDir ?? `/home/me/Duet/translations/${jobId}`;
       const inputs = Array.from({ length: 6 }, (_, i) => `${r.inputs[0]}/${String(i + 1).padStart(4, '0')}.png`);
       let done = 0;
-      const t = window.setInterval(() => {
+      const t = setInterval(() => {
         const input = inputs[done] as string;
         done++;
-        const name = r.naming
-          .replace(
-            '{name}',
-            input
-              .split('/')
-              .pop()
-              ?.replace(/\.\w+$/, '') ?? 'x',
-          )
-          .replace('{index}', String(done));
+        const base =
+          input
+            .split('/')
+            .pop()
+            ?.replace(/\.\w+$/, '') ?? 'x';
+        const name = r.naming.replace('{name}', base).replace('{index}', String(done));
         emit('job', {
           type: 'item',
           jobId,
@@ -445,40 +540,54 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       emit('job', { type: 'cancelled', jobId: r.jobId, done: 0, total: 6 });
       return { ok: true };
     },
-    listModels: () => models,
+    listModels: () => [...models],
+    renameModel: (r) => {
+      const m = modelOf(r.modelId);
+      m.name = r.name;
+      return { ...m };
+    },
     saveModelFromRun: (r) => {
-      const c = card(
-        runs.get(r.runId),
-        projects.find((x) => x.id === r.projectId),
-      );
+      const c = card(runOf(r.runId), projectOf(r.projectId));
+      if (r.name) c.name = r.name;
       models.push(c);
       return c;
     },
     deleteModel: (r) => {
-      models.splice(
-        models.findIndex((m) => m.id === r.modelId),
-        1,
-      );
+      models.splice(models.indexOf(modelOf(r.modelId)), 1);
       return { ok: true };
     },
     exportModel: (r) => ({ path: `${r.destination ?? '/home/me/Duet/exports'}/${r.modelId}` }),
     importModel: (r) => {
-      throw Object.assign(new Error(`${r.source} is not a Duet model folder: card.json is missing.`), {
-        code: 'failed',
-      });
+      throw new DuetError('failed', `${r.source} is not a Duet model folder: card.json is missing.`);
     },
+    evalModel: (r) => {
+      modelOf(r.modelId);
+      const both = r.direction === 'both';
+      const metricsOf = (pixelAccuracy: number) => ({ count: 12, rmse: 31.2, pixelAccuracy, psnr: 18.3, l1: 0.11 });
+      return {
+        modelId: r.modelId,
+        directions: {
+          ...(both || r.direction === 'AtoB' ? { AtoB: metricsOf(0.41) } : {}),
+          ...(both || r.direction === 'BtoA' ? { BtoA: metricsOf(0.12) } : {}),
+        },
+      };
+    },
+    ...overrides,
   };
 
   if (options.seeded) {
-    const p = ops.createSampleProject?.({});
-    const run = newRun(
-      p.id,
-      { model: 'pix2pix', size: 32, sampleEvery: 500, checkpointEvery: 2000, generator: 'tiny' },
-      0,
-    );
-    run.totalIterations = Math.max(options.historyPoints ?? 1200, 1);
-    const rows = metrics.get(run.id) as Any[];
-    for (let i = 1; i <= (options.historyPoints ?? 1200); i++) {
+    const p = handlers.createSampleProject({});
+    const history = options.historyPoints ?? 1200;
+    const run = newRun(p.id, {
+      model: 'pix2pix',
+      size: 32,
+      sampleEvery: 500,
+      checkpointEvery: 2000,
+      generator: 'tiny',
+    });
+    run.totalIterations = Math.max(history, 1);
+    const rows = metrics.get(run.id) as MetricsRow[];
+    for (let i = 1; i <= history; i++) {
       rows.push({
         iteration: i,
         epoch: Math.floor(i / 12) + 1,
@@ -490,40 +599,99 @@ export function installFakeDuet(options: FakeDuetOptions): void {
       if (i % run.settings.checkpointEvery === 0)
         run.checkpoints.push({ iteration: i, path: `checkpoints/${i}`, createdAt: now() });
     }
-    run.iteration = options.historyPoints ?? 1200;
+    run.iteration = history;
     run.state = 'stopped';
     models.push(card(run, p));
   }
 
-  const api: Any = {
+  function answer<K extends DuetOperationName>(name: K, request?: unknown): DuetResponse<K> {
+    const handler = handlers[name] as (r: DuetParsedRequest<K>) => DuetResponse<K>;
+    return handler(parseRequest(name, request));
+  }
+
+  /** One operation as the window sees it: a checked request, a checked answer, a little latency. */
+  async function call<K extends DuetOperationName>(name: K, request?: unknown): Promise<DuetResponse<K>> {
+    calls.push({ name, request });
+    await new Promise((r) => setTimeout(r, 5));
+    const raw = answer(name, request);
+    try {
+      // A fresh copy, as from a transport: zod builds new objects and arrays as it parses.
+      return parseResponse(name, raw);
+    } catch (err) {
+      breaches.push((err as Error).message);
+      throw err;
+    }
+  }
+
+  const ops = {} as Record<DuetOperationName, (request?: unknown) => Promise<unknown>>;
+  for (const name of OPERATION_NAMES) ops[name] = (request?: unknown) => call(name, request);
+
+  let drawn: ReturnType<typeof pictures> | undefined;
+  const api: DuetApi = {
+    ...(ops as unknown as DuetOperationsApi),
     transport: 'serve',
-    onRunEvent: (l: Any, runId?: string) => {
-      const f = (e: Any) => (!runId || e.runId === runId) && l(e);
-      listeners.run?.add(f);
-      return () => listeners.run?.delete(f);
+    onRunEvent: (listener, runId): Unsubscribe => {
+      const f = (e: DuetEventPayload<'run'>) => {
+        if (!runId || e.runId === runId) listener(e);
+      };
+      listeners.run.add(f);
+      return () => listeners.run.delete(f);
     },
-    onJobEvent: (l: Any, jobId?: string) => {
-      const f = (e: Any) => (!jobId || e.jobId === jobId) && l(e);
-      listeners.job?.add(f);
-      return () => listeners.job?.delete(f);
+    onJobEvent: (listener, jobId): Unsubscribe => {
+      const f = (e: DuetEventPayload<'job'>) => {
+        if (!jobId || e.jobId === jobId) listener(e);
+      };
+      listeners.job.add(f);
+      return () => listeners.job.delete(f);
     },
-    onEngineStatus: (l: Any) => {
-      listeners.engine?.add(l);
-      return () => listeners.engine?.delete(l);
+    onEngineStatus: (listener): Unsubscribe => {
+      listeners.engine.add(listener);
+      return () => listeners.engine.delete(listener);
     },
-    mediaUrl: (path: string) => (/samples\//.test(path) ? sampleGrid(path) : picture(path)),
+    mediaUrl: (path) => {
+      drawn ??= pictures();
+      return /samples\//.test(path) ? drawn.sampleGrid(path) : drawn.picture(path);
+    },
+    downloadUrl: () => null,
     getPathForFile: () => null,
-    uploadDroppedFiles: async (files: Any[], label: string) => {
-      w.__duetUploads.push({ label, files: files.map((f: Any) => f.relativePath) });
-      return { uploadId: 'up', folder: '/home/me/Duet/uploads/up', written: files.length };
+    uploadDroppedFiles: async (files: Array<{ file: FileLike; relativePath: string }>, label: string) => {
+      uploads.push({ label, files: files.map((f) => f.relativePath) });
+      const answered = await call('uploadFiles', {
+        label,
+        files: files.map((f) => ({ relativePath: f.relativePath, base64: '' })),
+      });
+      return answered;
     },
   };
-  for (const [name, fn] of Object.entries(ops)) {
-    api[name] = async (request: Any) => {
-      log.push({ name, request });
-      await new Promise((r) => setTimeout(r, 5));
-      return structuredClone(fn(request ?? {}));
-    };
-  }
-  w.duet = api;
+
+  return {
+    api,
+    answer,
+    calls,
+    uploads,
+    pushed,
+    breaches,
+    push: emit,
+    dispose: () => {
+      for (const t of timers.values()) clearInterval(t);
+    },
+  };
+}
+
+/** What the specs read back from the page. */
+export interface FakeDuetWindow {
+  duet: DuetApi;
+  __duetCalls: FakeDuet['calls'];
+  __duetUploads: FakeDuet['uploads'];
+  __duetBreaches: string[];
+}
+
+/** Installs the fake as `window.duet` (run in the page, before the window's own scripts). */
+export function installFakeDuet(options: FakeDuetOptions): void {
+  const fake = createFakeDuet(options);
+  const w = window as unknown as FakeDuetWindow;
+  w.duet = fake.api;
+  w.__duetCalls = fake.calls;
+  w.__duetUploads = fake.uploads;
+  w.__duetBreaches = fake.breaches;
 }

@@ -71,17 +71,3 @@ export async function startServe(workspace: string, timeoutMs = 60_000): Promise
     },
   };
 }
-
-/**
- * Why an engine operation cannot be used yet ('not-available' from the engine), or null when it can.
- * Specs skip with this reason rather than fail on a piece another part of Duet has not landed.
- */
-export async function unavailable(probe: () => Promise<unknown>): Promise<string | null> {
-  try {
-    await probe();
-    return null;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    return e.code === 'not-available' ? (e.message ?? 'not available') : null;
-  }
-}

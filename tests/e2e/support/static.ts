@@ -19,6 +19,11 @@ export function rendererBuilt(): boolean {
   return existsSync(join(RENDERER_DIR, 'index.html'));
 }
 
+/** The specs test the built window: without it they fail with what to run, never skip silently. */
+export function requireBuiltRenderer(): void {
+  if (!rendererBuilt()) throw new Error('out/renderer is not built: run `npx electron-vite build` first');
+}
+
 export async function serveStatic(root = RENDERER_DIR): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

@@ -7,6 +7,7 @@ import { createServeClient, DUET_OPERATIONS, type DuetApi } from '#contract';
 import { runServe, type ServeSession } from '../../../main/serve/index.js';
 import { RecordingEngine } from '../../support/recording-engine.js';
 import { expectEveryEngineOperationRoundTrips, expectHostOperations } from '../../support/roundtrip.js';
+import { waitFor } from '../../support/wait.js';
 
 // A 1×1 PNG.
 const PNG = Buffer.from(
@@ -254,13 +255,19 @@ describe('duet serve: the API over WebSocket', () => {
     engine.emit('run', progress('r2', 2));
     engine.emit('run', { type: 'progress', runId: 'r1' }); // malformed: dropped by the host
     engine.emitStatus({ state: 'exited', code: 3, signal: null, message: 'x' });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(runEvents).toEqual([1]);
+    // Events arrive in order on the one socket: once the last one is here, the ones before it were
+    // delivered or dropped.
+    engine.emit('run', progress('r1', 4));
+    await waitFor(() => runEvents.includes(4), 30_000);
+    expect(runEvents).toEqual([1, 4]);
     expect(states).toEqual(['exited']);
     offRun();
-    engine.emit('run', progress('r1', 3));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(runEvents).toEqual([1]);
+    const probe: number[] = [];
+    const offProbe = api.onRunEvent((e) => probe.push(e.type === 'progress' ? e.iteration : -1), 'r1');
+    engine.emit('run', progress('r1', 5));
+    await waitFor(() => probe.includes(5), 30_000);
+    expect(runEvents).toEqual([1, 4]); // unsubscribed: nothing more
+    offProbe();
     offEngine();
   });
 });

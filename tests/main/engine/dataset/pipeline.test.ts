@@ -1,8 +1,7 @@
-import { cp, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Batch,
   createPipeline,
@@ -11,22 +10,15 @@ import {
   scanDataset,
 } from '../../../../main/engine/dataset/index.js';
 import { type Corpus, makeCorpus, ramp, rampRaw } from '../../../support/corpus.js';
+import { tempFolders } from '../../../support/temp.js';
 
 let corpus: Corpus;
-const made: string[] = [];
+const temp = tempFolders('duet-pipe-');
+const tempDir = temp.make;
 beforeAll(async () => {
   corpus = await makeCorpus();
-  made.push(corpus.root);
+  temp.track(corpus.root);
 });
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duet-pipe-'));
-  made.push(dir);
-  return dir;
-}
 
 /** R and B channels swapped: a second domain whose every pixel is known from the first. */
 function swapRB(raw: Buffer): Buffer {

@@ -1,28 +1,20 @@
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ScanReportSchema } from '#contract';
 import { probeImage, scanDataset, scanDomain, unusableReason } from '../../../../main/engine/dataset/index.js';
 import { detectLayout, sizeStatistics } from '../../../../main/engine/dataset/scan.js';
 import { bombPng, type Corpus, makeCorpus, ramp } from '../../../support/corpus.js';
+import { tempFolders } from '../../../support/temp.js';
 
 let corpus: Corpus;
-const made: string[] = [];
+const temp = tempFolders('duet-scan-');
+const tempDir = temp.make;
 
 beforeAll(async () => {
   corpus = await makeCorpus();
-  made.push(corpus.root);
+  temp.track(corpus.root);
 });
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duet-scan-'));
-  made.push(dir);
-  return dir;
-}
 
 async function writeImages(dir: string, names: string[], width = 32, height = 32): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -63,16 +55,15 @@ describe('scanDomain on a hostile corpus', () => {
     expect(byRel.get('sixteen.png')?.depth).toBe('ushort');
   });
 
-  it('refuses a 30000×30000 PNG bomb from its header in well under a second', async () => {
+  // How fast the refusal is: `duet bench --only responsiveness` ("refuse a 30000×30000 PNG bomb").
+  it('refuses a 30000×30000 PNG bomb from the size in its header', async () => {
     const dir = await tempDir();
     const path = join(dir, 'bomb.png');
     await writeFile(path, bombPng(30000, 30000));
-    const t0 = performance.now();
     const result = await probeImage(path, (await stat(path)).size);
-    const ms = performance.now() - t0;
     expect(result.ok).toBe(false);
+    // The pixel limit, not a decode error: the 16-byte image data was never inflated.
     expect(result.ok ? '' : result.reason).toMatch(/^larger than the pixel limit/);
-    expect(ms).toBeLessThan(250);
   });
 
   it('applies a configured pixel limit and minimum side', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatusEvent } from '#contract';
 import { EngineClient, nodeEngineLauncher } from '../../../../main/engine/process/client.js';
 import { INTERNAL_OPS } from '../../../../main/engine/process/protocol.js';
+import { waitFor } from '../../../support/wait.js';
 
 let workspace: string;
 let engine: EngineClient;
@@ -21,18 +22,6 @@ afterAll(async () => {
   await engine?.shutdown('test done', 20_000);
   rmSync(workspace, { recursive: true, force: true });
 });
-
-function waitFor(pred: () => boolean, ms = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (pred()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error('timed out'));
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
 
 describe('engine process', () => {
   it('runs in its own process with the requested backend', async () => {

@@ -10,23 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunSummary } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { InProcessEngine } from '../../../../main/engine/process/in-process.js';
+import { waitFor } from '../../../support/wait.js';
 
 let tmp: string;
 let engine: InProcessEngine;
 const events: RunEvent[] = [];
 const steps = () => events.filter((e) => e.type === 'progress').length;
-
-function waitFor(pred: () => boolean, ms = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (pred()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error('timed out'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'duet-live-run-'));

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, ModelCard, RunEvent, RunSummary } from '#contract';
 import { EngineClient, nodeEngineLauncher } from '../../../../main/engine/process/client.js';
+import { waitFor } from '../../../support/wait.js';
 
 let tmp: string;
 let engine: EngineClient;
@@ -18,18 +19,6 @@ async function images(dir: string, n: number, shade: number): Promise<void> {
       .png()
       .toFile(path.join(dir, `${i}.png`));
   }
-}
-
-function waitFor(pred: () => boolean, ms = 120_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (pred()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error('timed out'));
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
 }
 
 const progressCount = () => events.filter((e) => e.type === 'progress').length;
@@ -80,7 +69,7 @@ describe('training through the engine process', () => {
     })) as { id: string };
     run = (await engine.request('startRun', { projectId: project.id, preset: 'quick', settings: tiny })) as RunSummary;
     expect(run.projectId).toBe(project.id);
-    await waitFor(() => progressCount() >= 2);
+    await waitFor(() => progressCount() >= 2, 120_000);
     const progress = events.find((e) => e.type === 'progress');
     expect(progress).toMatchObject({ runId: run.id, totalIterations: 100_000 });
     expect(Object.keys((progress as { losses: object }).losses).length).toBeGreaterThan(0);
@@ -106,7 +95,7 @@ describe('training through the engine process', () => {
     const from = run.checkpoints[0]?.iteration ?? 0;
     const resumed = (await engine.request('resumeRunFrom', { projectId: project.id, runId: run.id })) as RunSummary;
     expect(resumed.id).toBe(run.id);
-    await waitFor(() => progressCount() >= 1);
+    await waitFor(() => progressCount() >= 1, 120_000);
     const first = events.find((e) => e.type === 'progress') as { iteration: number };
     expect(first.iteration).toBe(from + 1);
     const stopped = (await engine.request('stopRun', { projectId: project.id, runId: run.id })) as RunSummary;

@@ -9,6 +9,7 @@ import { DEFAULT_CHECKPOINT_IO, listCheckpoints, verifyCheckpoint } from '../../
 import { startRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics, readRunConfig } from '../../../../main/engine/runs/run-files.js';
 import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from '../../../support/runs.js';
+import { waitFor } from '../../../support/wait.js';
 
 let data: TestData;
 beforeAll(async () => {
@@ -184,14 +185,14 @@ describe('a training run', () => {
     });
     // status.json is not written yet: the summary still says what the run is doing.
     expect((await run.summary()).state).toBe('starting');
-    await waitUntil(() => release !== undefined);
+    await waitFor(() => release !== undefined);
     expect(run.iteration).toBe(3);
     await new Promise((r) => setTimeout(r, 200));
     expect(run.iteration).toBe(3); // held: no step while betweenSteps is pending
     // status.json holds no iteration newer than the start; the summary has the loop's own.
     expect(await run.summary()).toMatchObject({ state: 'running', iteration: 3 });
     release!();
-    await waitUntil(() => run.iteration > 3);
+    await waitFor(() => run.iteration > 3);
     expect((await run.stop()).state).toBe('stopped');
     await fs.rm(workspace, { recursive: true, force: true });
   });
@@ -266,11 +267,3 @@ describe('a training run', () => {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 });
-
-async function waitUntil(pred: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
