@@ -10,8 +10,10 @@ export default defineConfig({
   // Specs share the 2 cores with `duet serve` and its engine: one at a time.
   workers: 1,
   fullyParallel: false,
+  // Ceilings, not speed claims: each wait ends as soon as the window shows the state, and on 2 cores
+  // shared with other work the engine's first answer has taken over 15 s.
   timeout: 180_000,
-  expect: { timeout: 15_000 },
+  expect: { timeout: 60_000 },
   // Playwright empties its output folder: keep it away from the other reports in test-results/.
   outputDir: 'test-results/playwright-artifacts',
   reporter: [

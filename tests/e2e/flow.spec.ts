@@ -27,6 +27,7 @@ let context: BrowserContext;
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
+  test.setTimeout(300_000);
   requireBuiltRenderer();
   root = mkdtempSync(join(tmpdir(), 'duet-e2e-'));
   data = await generateData(join(root, 'data'));
@@ -37,6 +38,9 @@ test.beforeAll(async ({ browser }) => {
   page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
   await page.goto(serve.url);
   await expect(page.getByRole('navigation', { name: 'Screens', exact: true })).toBeVisible();
+  // The engine process answers once it has started (it loads TensorFlow.js first): wait for its first
+  // answer rather than for a time.
+  await expect(page.getByText('Loading projects…')).toBeHidden({ timeout: 170_000 });
 });
 
 test.afterAll(async () => {
