@@ -18,7 +18,8 @@ const SHOTS = 'artifacts/screenshots';
 // Enough that the run is still live through pause, resume and a reload; the spec stops it early.
 const ITERATIONS = 240;
 
-test.describe.configure({ mode: 'serial' });
+// Ceilings, not speed claims: the quick preset has trained at 13 s an iteration on 2 loaded cores.
+test.describe.configure({ mode: 'serial', timeout: 600_000 });
 
 let root: string;
 let data: GeneratedData;
@@ -147,12 +148,12 @@ test('the quick preset trains: losses and samples update, pause, resume and stop
 
   await expect(page.getByRole('heading', { level: 1, name: 'Monitor', exact: true })).toBeVisible();
   const chart = page.getByTestId('loss-chart');
-  await expect(chart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 120_000 });
+  await expect(chart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 300_000 });
   const sample = page.getByTestId('sample-image');
-  await expect(sample).toBeVisible({ timeout: 120_000 });
+  await expect(sample).toBeVisible({ timeout: 300_000 });
   const firstSample = Number(await sample.getAttribute('data-iteration'));
   await expect
-    .poll(async () => Number(await sample.getAttribute('data-iteration')), { timeout: 120_000 })
+    .poll(async () => Number(await sample.getAttribute('data-iteration')), { timeout: 300_000 })
     .toBeGreaterThan(firstSample);
   await expect.poll(() => sample.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 
@@ -194,9 +195,9 @@ test('the run is saved as a model; a folder is translated, compared and exported
   await expect(page.getByRole('region', { name: 'test-aerial', exact: true })).toBeVisible();
   await main().getByRole('button', { name: 'Translate', exact: true }).click();
   await expect(page.getByRole('slider', { name: 'Compare before and after', exact: true })).toBeVisible({
-    timeout: 120_000,
+    timeout: 300_000,
   });
-  await expect(main().getByText('Done: 3 images')).toBeVisible({ timeout: 120_000 });
+  await expect(main().getByText('Done: 3 images')).toBeVisible({ timeout: 300_000 });
 
   const out = join(root, 'exported');
   await page.getByLabel('Format').selectOption('jpeg');
@@ -204,7 +205,7 @@ test('the run is saved as a model; a folder is translated, compared and exported
   await page.getByLabel('File names').fill('{name}_map');
   await page.getByLabel('Destination folder').fill(out);
   await main().getByRole('button', { name: 'Export', exact: true }).click();
-  await expect(page.getByTestId('export-dir')).toContainText('Exported to', { timeout: 120_000 });
+  await expect(page.getByTestId('export-dir')).toContainText('Exported to', { timeout: 300_000 });
 
   const files = readdirSync(out).sort();
   expect(files).toEqual(['field_1_map.jpg', 'field_2_map.jpg', 'field_3_map.jpg']);
@@ -227,7 +228,7 @@ test('a reload during training reconnects to the live run', async () => {
   await main().getByRole('button', { name: 'Train', exact: true }).click();
   const chart = page.getByTestId('loss-chart');
   const iteration = page.getByTestId('progress-iteration');
-  await expect(chart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 120_000 });
+  await expect(chart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 300_000 });
   // The reload: the window finds the live run, its history and its events again.
   const pointsBefore = Number(await chart.getAttribute('data-points'));
   await page.reload();
@@ -235,11 +236,11 @@ test('a reload during training reconnects to the live run', async () => {
   await expect(page.getByTestId('run-state')).toHaveText(/running|finished/);
   // The logged history comes from the engine, which answers between training steps.
   await expect
-    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 })
+    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 300_000 })
     .toBeGreaterThanOrEqual(pointsBefore);
   const afterReload = Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, ''));
   await expect
-    .poll(async () => Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, '')), { timeout: 120_000 })
+    .poll(async () => Number((await iteration.textContent())?.split('/')[0]?.replace(/\D/g, '')), { timeout: 300_000 })
     .toBeGreaterThan(afterReload);
 
   await main().getByRole('button', { name: 'Stop', exact: true }).click();
