@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { describeBackend, selectBackend } from '../engine/backend.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
 import { duetVersion } from './version.js';
@@ -15,16 +14,28 @@ export function registerInfo(program: Command): void {
     .option('--json', 'print JSON')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (opts: { json?: boolean; backend?: string; workspace?: string }) => {
-      const backend = await selectBackend({ preference: opts.backend });
-      const info = {
+    .option('--no-backend', 'versions and workspace only: start no backend (answers at once; "backend" is null)')
+    .action(async (opts: { json?: boolean; backend?: string | false; workspace?: string }) => {
+      const base = {
         duet: duetVersion(),
         node: process.versions.node,
         electron: process.versions.electron ?? null,
         platform: `${process.platform}-${process.arch}`,
         workspace: resolveWorkspace(opts.workspace),
-        backend,
       };
+      if (opts.backend === false) {
+        const info = { ...base, backend: null };
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(info, null, 2)}\n`
+            : `Duet ${info.duet}\nNode:       ${info.node} (${info.platform})\nWorkspace:  ${info.workspace}\n`,
+        );
+        return;
+      }
+      // TensorFlow.js loads only here, when a backend is asked for.
+      const { describeBackend, selectBackend } = await import('../engine/backend.js');
+      const backend = await selectBackend({ preference: opts.backend });
+      const info = { ...base, backend };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
         return;

@@ -39,6 +39,13 @@ describe('duet info', () => {
     expect(text.stdout).toMatch(/Limits: +buffer .*, storage binding /);
   });
 
+  it('--no-backend reports versions and the workspace without starting a backend', async () => {
+    const env = { ...process.env, DUET_BACKEND: 'no-such-backend', DUET_WORKSPACE: '/tmp/duet-info-ws' };
+    const { stdout } = await run(process.execPath, ['bin/duet.js', 'info', '--json', '--no-backend'], { env });
+    // A forced backend that does not exist would fail the command, had it been started.
+    expect(JSON.parse(stdout)).toMatchObject({ backend: null, workspace: '/tmp/duet-info-ws' });
+  });
+
   it('--help lists the commands', async () => {
     const { stdout } = await run(process.execPath, ['bin/duet.js', '--help']);
     expect(stdout).toMatch(/info/);
