@@ -11,14 +11,19 @@
  * 16+H         the files' bytes, back to back in header order; nothing after the last one
  * ```
  *
- * Import checks every layer of this (magic, version, header, card, file names, sizes, hashes, that each
- * generator parses as a tfjs layers model) before it writes anything to the library.
+ * Import checks every layer of this before it writes anything to the library: that the source is a
+ * regular file under MAX_IMPORT_BYTES, the magic, version, header, card, file names, sizes and hashes,
+ * every weight's shape and type, that each generator's topology uses only the layers Duet's generators
+ * use and stays under the parameter limit (main/engine/library/topology.ts), and then that each generator
+ * really builds with its weights. The card's name is cleaned like any name from outside.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
+import { cleanDisplayName } from '../../security/display-name.js';
+import { assertExportTarget, ExportTargetError } from '../../security/export-target.js';
 import { writeFileAtomic } from '../atomic-files.js';
-import { filesToArtifacts, type LayersFiles } from './io.js';
+import { filesToArtifacts, type LayersFiles, modelFromFiles } from './io.js';
 import {
   assertModelId,
   type CardDraft,
@@ -34,11 +39,15 @@ import {
   sha256,
   writeModelFolder,
 } from './store.js';
+import { MAX_GENERATOR_PARAMETERS, TopologyError, topologyParameterBound } from './topology.js';
 
 export const ARCHIVE_MAGIC = 'DUETMODL';
 export const ARCHIVE_VERSION = 1;
 export const ARCHIVE_EXTENSION = '.duetmodel';
 const PREAMBLE = 16;
+/** Two generators at the parameter limit (2 × 1 GB) plus the header; a bigger file is not a Duet model. */
+export const MAX_IMPORT_BYTES = 2.25 * 1024 ** 3;
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 interface ArchiveHeader {
   format: 'duet-model';
@@ -83,8 +92,12 @@ export async function exportModel(
   id: string,
   file: string,
 ): Promise<{ file: string; bytes: number }> {
-  const data = await packModel(workspace, id);
   const target = path.resolve(file);
+  // Never replace a file that is not a model export (main/security/export-target.ts).
+  await assertExportTarget(target).catch((err) => {
+    throw err instanceof ExportTargetError ? new ModelArchiveError(err.message) : err;
+  });
+  const data = await packModel(workspace, id);
   await writeFileAtomic(target, data);
   return { file: target, bytes: data.byteLength };
 }
@@ -108,6 +121,7 @@ export function unpackModel(data: Uint8Array, label = 'The file'): UnpackedModel
     );
   }
   const headerLength = buf.readUInt32BE(12);
+  if (headerLength > MAX_HEADER_BYTES) throw new ModelArchiveError(`${label} has an implausibly large header`);
   if (PREAMBLE + headerLength > buf.byteLength) {
     throw new ModelArchiveError(`${label} is truncated (its header runs past the end of the file)`);
   }
@@ -142,6 +156,9 @@ export function unpackModel(data: Uint8Array, label = 'The file'): UnpackedModel
   const files = new Map<string, Uint8Array>();
   let offset = PREAMBLE + headerLength;
   for (const entry of header.files) {
+    if (!entry || typeof entry.name !== 'string' || typeof entry.sha256 !== 'string') {
+      throw new ModelArchiveError(`${label} has a malformed file entry in its header`);
+    }
     if (!isGeneratorFileName(entry.name) || files.has(entry.name)) {
       throw new ModelArchiveError(`${label} contains an unexpected entry "${entry.name}"`);
     }
@@ -160,14 +177,51 @@ export function unpackModel(data: Uint8Array, label = 'The file'): UnpackedModel
     if (!modelJson && !weights) continue;
     if (!modelJson || !weights) throw new ModelArchiveError(`${label} has an incomplete ${d} generator`);
     try {
-      filesToArtifacts({ modelJson, weights }, `${d} generator`);
+      const artifacts = filesToArtifacts({ modelJson, weights }, `${d} generator`);
+      topologyParameterBound(artifacts.modelTopology);
     } catch (err) {
-      throw new ModelArchiveError(`${label}: ${(err as Error).message}`);
+      const why =
+        err instanceof TopologyError ? `its ${d} generator cannot be built: ${err.message}` : (err as Error).message;
+      throw new ModelArchiveError(`${label}: ${why}`);
     }
     generators[d] = { modelJson, weights };
   }
   if (Object.keys(generators).length === 0) throw new ModelArchiveError(`${label} contains no generator`);
-  return { card: card.data, generators };
+  return { card: { ...card.data, name: cleanDisplayName(card.data.name) }, generators };
+}
+
+/**
+ * Build each generator from its files, as translation will, and check what it is: one image input and
+ * one image output, weights that match its layers exactly, under the parameter limit. Disposed at once.
+ */
+export async function checkGeneratorsBuild(
+  generators: Partial<Record<Direction, LayersFiles>>,
+  label = 'The file',
+): Promise<void> {
+  for (const d of DIRECTIONS) {
+    const files = generators[d];
+    if (!files) continue;
+    let model: Awaited<ReturnType<typeof modelFromFiles>> | undefined;
+    try {
+      model = await modelFromFiles(files, `${d} generator`);
+      const [input] = model.inputs;
+      const [output] = model.outputs;
+      if (
+        model.inputs.length !== 1 ||
+        model.outputs.length !== 1 ||
+        input?.shape.length !== 4 ||
+        output?.shape.length !== 4
+      ) {
+        throw new Error('it does not map one image to one image');
+      }
+      const params = model.countParams();
+      if (params > MAX_GENERATOR_PARAMETERS) throw new Error(`it has ${params} parameters`);
+    } catch (err) {
+      throw new ModelArchiveError(`${label}: its ${d} generator cannot be built: ${(err as Error).message}`);
+    } finally {
+      model?.dispose();
+    }
+  }
 }
 
 /**
@@ -175,19 +229,51 @@ export function unpackModel(data: Uint8Array, label = 'The file'): UnpackedModel
  * its card (name, metrics, creation date) as exported.
  */
 export async function importModel(workspace: string, file: string): Promise<ModelCard> {
-  let data: Buffer;
-  try {
-    data = await fs.readFile(file);
-  } catch (err) {
-    throw new ModelArchiveError(
-      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
+  const data = await readImportFile(file);
   const { card, generators } = unpackModel(data, path.basename(file));
+  await checkGeneratorsBuild(generators, path.basename(file));
   const { id: _id, ...draft } = card;
   return writeModelFolder(workspace, { ...(draft as CardDraft), name: card.name }, generators, {
     id: await freeId(workspace, card.id, card.name),
   });
+}
+
+/** The bytes of a file to import: a regular file (not a device, a fifo or a folder) under MAX_IMPORT_BYTES. */
+async function readImportFile(file: string): Promise<Buffer> {
+  const fail = (err: unknown) =>
+    new ModelArchiveError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  // Checked before opening too: opening a fifo would wait for a writer that never comes.
+  const before = await fs.stat(file).catch((err) => {
+    throw fail(err);
+  });
+  if (!before.isFile())
+    throw new ModelArchiveError(`${file} is not a regular file; import takes a ${ARCHIVE_EXTENSION} file`);
+  const handle = await fs.open(file, 'r').catch((err) => {
+    throw fail(err);
+  });
+  try {
+    const st = await handle.stat();
+    if (!st.isFile())
+      throw new ModelArchiveError(`${file} is not a regular file; import takes a ${ARCHIVE_EXTENSION} file`);
+    if (st.size > MAX_IMPORT_BYTES) {
+      throw new ModelArchiveError(
+        `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; a Duet model file is at most ${(MAX_IMPORT_BYTES / 1024 ** 3).toFixed(2)} GB`,
+      );
+    }
+    const data = Buffer.alloc(st.size);
+    let read = 0;
+    while (read < st.size) {
+      const { bytesRead } = await handle.read(data, read, st.size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    if (read !== st.size) throw new ModelArchiveError(`${file} changed while it was read`);
+    return data;
+  } catch (err) {
+    throw err instanceof ModelArchiveError ? err : fail(err);
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }
 
 async function freeId(workspace: string, wanted: string, name: string): Promise<string> {

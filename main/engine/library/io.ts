@@ -52,7 +52,37 @@ interface ModelJson {
   userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, string: 0 };
+/** Bytes per value of the weight types a layers model stores (strings and complex numbers are not weights). */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * Bytes one weight occupies in `weights.bin`, after checking its manifest entry: a name, a shape of
+ * whole non-negative dimensions, a known type. A negative or fractional dimension would otherwise make
+ * the byte count come out right for the wrong tensor.
+ */
+function weightBytes(spec: tf.io.WeightsManifestEntry, label: string): number {
+  if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string' || !spec.name) {
+    throw new Error(`The ${label}'s ${MODEL_JSON} lists a weight without a name`);
+  }
+  const what = `The ${label}'s weight ${spec.name}`;
+  if (!Array.isArray(spec.shape) || spec.shape.length > 8) throw new Error(`${what} has no valid shape`);
+  let count = 1;
+  for (const d of spec.shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`${what} has an invalid dimension ${JSON.stringify(d)}`);
+    count *= d;
+    if (!Number.isSafeInteger(count)) throw new Error(`${what} is impossibly large`);
+  }
+  const q = spec.quantization;
+  let per: number | undefined;
+  if (q !== undefined) {
+    per = QUANTIZED_BYTES[q?.dtype as string];
+    if (per === undefined) throw new Error(`${what} has an unsupported quantization ${JSON.stringify(q?.dtype)}`);
+    if (DTYPE_BYTES[spec.dtype] === undefined) throw new Error(`${what} has an unsupported type ${spec.dtype}`);
+  } else per = DTYPE_BYTES[spec.dtype];
+  if (per === undefined) throw new Error(`${what} has an unsupported type ${JSON.stringify(spec.dtype)}`);
+  return per * count;
+}
 
 /** Parse `model.json` + weights back into artifacts, checking that the weight bytes match the manifest. */
 export function filesToArtifacts(files: LayersFiles, label = 'model'): tf.io.ModelArtifacts {
@@ -65,18 +95,17 @@ export function filesToArtifacts(files: LayersFiles, label = 'model'): tf.io.Mod
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new Error(`The ${label}'s ${MODEL_JSON} is not a tfjs layers model (no modelTopology or weightsManifest)`);
   }
+  if (json.weightsManifest.some((g) => !g || !Array.isArray(g.weights ?? []) || !Array.isArray(g.paths ?? []))) {
+    throw new Error(`The ${label}'s ${MODEL_JSON} has a malformed weightsManifest`);
+  }
   const specs = json.weightsManifest.flatMap((g) => g.weights ?? []);
   const paths = json.weightsManifest.flatMap((g) => g.paths ?? []);
+  if (paths.some((p) => typeof p !== 'string')) throw new Error(`The ${label}'s weight paths are not file names`);
   if (paths.some((p) => p.replace(/^\.\//, '') !== WEIGHTS_BIN)) {
     throw new Error(`The ${label} refers to weight files other than ${WEIGHTS_BIN}: ${paths.join(', ')}`);
   }
   let expected = 0;
-  for (const s of specs) {
-    const per = s.quantization ? (s.quantization.dtype === 'uint8' ? 1 : 2) : DTYPE_BYTES[s.dtype];
-    if (per === undefined || per === 0)
-      throw new Error(`The ${label}'s weight ${s.name} has an unsupported type ${s.dtype}`);
-    expected += per * s.shape.reduce((a, b) => a * b, 1);
-  }
+  for (const s of specs) expected += weightBytes(s, label);
   if (expected !== files.weights.byteLength) {
     throw new Error(
       `The ${label}'s ${WEIGHTS_BIN} holds ${files.weights.byteLength} bytes, its ${MODEL_JSON} describes ${expected}`,

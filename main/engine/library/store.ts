@@ -8,15 +8,17 @@
  * models/<id>/BtoA/model.json  generator B→A (CycleGAN only)
  * ```
  *
- * A model folder is written under a temporary name and renamed into place, so a listing never sees half
- * a model. The id is the folder name and never changes; rename changes the card's display name.
+ * A model folder is written under a temporary name (`.tmp-…`, every file fsynced) and renamed into place,
+ * so a listing never sees half a model; temp folders a crash left behind are removed when the engine
+ * starts (removeLeftoverTemp). The id is the folder name and never changes; rename changes the card's display name.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
-import { writeFileAtomic } from '../atomic-files.js';
+import { cleanDisplayName, NAME_MAX } from '../../security/display-name.js';
+import { syncDir, writeFileAtomic, writeFileDurably } from '../atomic-files.js';
 import { slugify } from '../runs/layout.js';
 import { type LayersFiles, MODEL_JSON, modelFromFiles, modelToFiles, WEIGHTS_BIN } from './io.js';
 
@@ -24,6 +26,10 @@ export const CARD_FILE = 'card.json';
 export const MANIFEST_FILE = 'manifest.json';
 export const DIRECTIONS: readonly Direction[] = ['AtoB', 'BtoA'];
 const MANIFEST_FORMAT = 'duet-model-files';
+/** Prefix of the library's temporary folders (a model being written, a model being deleted). */
+export const TEMP_PREFIX = '.tmp-';
+/** A temp folder untouched this long belongs to no live write: a model folder is written in seconds. */
+export const LEFTOVER_TEMP_AGE_MS = 15 * 60 * 1000;
 
 export interface ManifestEntry {
   name: string;
@@ -114,7 +120,8 @@ export async function writeModelFolder(
     createdAt: draft.createdAt ?? new Date().toISOString(),
     metrics: draft.metrics ?? {},
   });
-  const temp = path.join(root, `.tmp-${id}-${randomBytes(4).toString('hex')}`);
+  const temp = path.join(root, `${TEMP_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
+  const write = writeFileDurably; // fsynced, like a checkpoint's files
   try {
     const entries: ManifestEntry[] = [];
     for (const d of directions) {
@@ -125,14 +132,18 @@ export async function writeModelFolder(
         [jsonName, files.modelJson],
         [binName, files.weights],
       ] as const) {
-        await fs.writeFile(path.join(temp, name), data);
+        await write(path.join(temp, name), data);
         entries.push({ name, bytes: data.byteLength, sha256: sha256(data) });
       }
+      await syncDir(path.join(temp, d));
     }
     const manifest: ModelManifest = { format: MANIFEST_FORMAT, version: 1, files: entries };
-    await fs.writeFile(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    await fs.writeFile(path.join(temp, CARD_FILE), `${JSON.stringify(card, null, 2)}\n`);
+    await write(path.join(temp, MANIFEST_FILE), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    await write(path.join(temp, CARD_FILE), Buffer.from(`${JSON.stringify(card, null, 2)}\n`));
+    await syncDir(temp);
+    // Everything is on disk before the folder appears under its name; then the rename itself is made durable.
     await fs.rename(temp, modelDir(workspace, id));
+    await syncDir(root);
   } catch (err) {
     await fs.rm(temp, { recursive: true, force: true }).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
@@ -273,9 +284,10 @@ export async function listModels(workspace: string): Promise<ModelListing> {
 }
 
 export async function renameModel(workspace: string, id: string, name: string): Promise<ModelCard> {
-  const trimmed = name.trim();
-  if (!trimmed) throw new Error('A model name cannot be empty');
-  const card = { ...(await readCard(workspace, id)), name: trimmed };
+  if ([...name.trim()].length > NAME_MAX) throw new Error(`A model name is at most ${NAME_MAX} characters`);
+  const cleaned = cleanDisplayName(name, '');
+  if (!cleaned) throw new Error('A model name cannot be empty');
+  const card = { ...(await readCard(workspace, id)), name: cleaned };
   await writeCard(workspace, card);
   return card;
 }
@@ -285,7 +297,7 @@ export async function deleteModel(workspace: string, id: string): Promise<void> 
     if (err instanceof ModelNotFoundError) throw err;
   });
   // Move aside first so the model vanishes from listings at once, even if removal is slow.
-  const doomed = path.join(modelsDir(workspace), `.tmp-delete-${id}-${randomBytes(4).toString('hex')}`);
+  const doomed = path.join(modelsDir(workspace), `${TEMP_PREFIX}delete-${id}-${randomBytes(4).toString('hex')}`);
   await fs.rename(modelDir(workspace, id), doomed);
   await fs.rm(doomed, { recursive: true, force: true });
 }
@@ -300,4 +312,23 @@ export async function setModelMetrics(
   const next = { ...card, metrics: { ...card.metrics, ...metrics } };
   await writeCard(workspace, next);
   return next;
+}
+
+/**
+ * Remove the library's temp folders that a crash left behind (older than LEFTOVER_TEMP_AGE_MS, so a
+ * write in progress in another Duet process is left alone). Returns the names removed.
+ */
+export async function removeLeftoverTemp(workspace: string, now = Date.now()): Promise<string[]> {
+  const root = modelsDir(workspace);
+  const names = await fs.readdir(root).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const dir = path.join(root, name);
+    const st = await fs.lstat(dir).catch(() => null);
+    if (!st?.isDirectory() || now - st.mtimeMs < LEFTOVER_TEMP_AGE_MS) continue;
+    await fs.rm(dir, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -8,11 +8,12 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Direction, JobEvent, ModelCard } from '#contract';
 import { DuetError, type DuetParsedRequest, type DuetResponse } from '#contract';
+import { ExportTargetError, resolveExportTarget } from '../../security/export-target.js';
 import { evaluateModel } from '../eval/evaluate.js';
 import { ARCHIVE_EXTENSION, exportModel, importModel } from '../library/archive.js';
 import { saveModelFromRun } from '../library/from-run.js';
 import { resolveModel } from '../library/resolve.js';
-import { deleteModel, listModels, ModelNotFoundError, renameModel } from '../library/store.js';
+import { deleteModel, listModels, ModelNotFoundError, removeLeftoverTemp, renameModel } from '../library/store.js';
 import { translateImages } from '../translate/job.js';
 
 /** A library error as the window should see it: a missing model is 'not-found'. */
@@ -27,7 +28,15 @@ export class ModelService {
   constructor(
     private readonly workspace: string,
     private readonly emitJob: (event: JobEvent) => void,
-  ) {}
+  ) {
+    // Temp folders a crash left in the library go when the engine starts.
+    void removeLeftoverTemp(workspace)
+      .then((gone) => {
+        if (gone.length)
+          process.stderr.write(`duet: removed ${gone.length} unfinished model folder(s) left by a crash\n`);
+      })
+      .catch((err) => process.stderr.write(`duet: could not tidy the model library: ${(err as Error).message}\n`));
+  }
 
   async list(): Promise<ModelCard[]> {
     const { models, problems } = await listModels(this.workspace);
@@ -50,9 +59,10 @@ export class ModelService {
     const fileName = `${r.modelId}${ARCHIVE_EXTENSION}`;
     let target: string;
     if (r.destination) {
-      const dest = path.resolve(r.destination);
-      const st = await stat(dest).catch(() => null);
-      target = st?.isDirectory() ? path.join(dest, fileName) : dest;
+      // Into a folder, or to a .duetmodel path; never over a file that is not a model export.
+      target = await resolveExportTarget(r.destination, fileName).catch((err) => {
+        throw err instanceof ExportTargetError ? new DuetError('invalid-request', err.message) : err;
+      });
     } else {
       const dir = path.join(this.workspace, 'exports');
       await mkdir(dir, { recursive: true });
