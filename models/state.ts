@@ -1,14 +1,40 @@
 /**
- * Packing tensors into one ArrayBuffer with a JSON-able index, so training state can be written as a
- * small JSON file plus one binary file (main does the writing; this module never touches disk).
+ * A trainer's state, the one serialised form of everything needed to continue a run exactly: JSON-able
+ * fields (described and validated by TrainerStateMetaSchema) plus one ArrayBuffer (`data`) holding every
+ * tensor listed in `tensors` — all networks' weights (batch-norm statistics included), the optimizers'
+ * moments, the image pools' contents — packed here. main/engine/runs/state-codec.ts lays it out as
+ * checkpoint files; this module never touches disk.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { ModelTypeSchema, TrainingSettingsSchema } from '#contract';
 
-export interface TensorEntry {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-}
+export const TensorEntrySchema = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(['float32', 'int32']),
+});
+export type TensorEntry = z.infer<typeof TensorEntrySchema>;
+
+const count = z.number().int().nonnegative();
+
+/** Everything in a trainer state but its tensor bytes. */
+export const TrainerStateMetaSchema = z.object({
+  format: z.literal('duet-trainer-state'),
+  version: z.literal(1),
+  kind: ModelTypeSchema,
+  settings: TrainingSettingsSchema,
+  channels: z.object({ A: z.number().int().positive(), B: z.number().int().positive() }),
+  /** Completed iterations. */
+  iteration: count,
+  learningRate: z.number().nonnegative(),
+  rng: z.number().int().min(0).max(0xffffffff),
+  optimizers: z.record(z.string(), z.object({ step: count })),
+  pools: z.record(z.string(), z.object({ size: count, count })),
+  tensors: z.array(TensorEntrySchema),
+});
+
+export type TrainerState = z.infer<typeof TrainerStateMetaSchema> & { data: ArrayBuffer };
 
 export interface PackedTensors {
   /** Index of `data`, in byte order: each entry occupies product(shape) × 4 bytes. */

@@ -19,8 +19,11 @@ import { SeededDropout } from './layers.js';
 import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
 import { buildDiscriminator, buildGenerator, unetGenerator } from './networks.js';
 import { ImagePool } from './pool.js';
-import { Rng, type RngState } from './rng.js';
-import { packTensors, type TensorEntry, unpackTensors } from './state.js';
+import { Rng } from './rng.js';
+import { packTensors, type TrainerState, unpackTensors } from './state.js';
+
+export type { TrainerState } from './state.js';
+
 import { withOwnTape } from './tfjs-internals.js';
 
 export type TrainerKind = 'cyclegan' | 'pix2pix';
@@ -45,27 +48,6 @@ export interface TrainerOptions {
    * that do not fit otherwise, e.g. 256 px on WebAssembly.
    */
   recompute?: boolean;
-}
-
-/**
- * Everything needed to continue a run exactly: JSON-able fields plus one ArrayBuffer (`data`) holding
- * every tensor listed in `tensors` — all networks' weights (batch-norm statistics included), both
- * optimizers' moments, the image pools' contents.
- */
-export interface TrainerState {
-  format: 'duet-trainer-state';
-  version: 1;
-  kind: TrainerKind;
-  settings: TrainingSettings;
-  channels: { A: number; B: number };
-  /** Completed iterations. */
-  iteration: number;
-  learningRate: number;
-  rng: RngState;
-  optimizers: Record<string, { step: number }>;
-  pools: Record<string, { size: number; count: number }>;
-  tensors: TensorEntry[];
-  data: ArrayBuffer;
 }
 
 export interface Trainer {

@@ -12,7 +12,7 @@ import { createTrainer, type Trainer, type TrainerState } from '../../../models/
 import { walkFolder } from '../dataset/walk.js';
 import { loadCheckpoint } from '../runs/checkpoints.js';
 import { projectsDir, runPaths, slugify } from '../runs/layout.js';
-import { decodeState, tensorsIn } from '../runs/state-codec.js';
+import { decodeState } from '../runs/state-codec.js';
 import { type CardDraft, saveModel } from './store.js';
 
 export interface RunRef {
@@ -72,23 +72,6 @@ export async function findRun(workspace: string, ref: string): Promise<RunRef | 
   return matches[0];
 }
 
-/** The trainer state inside a decoded checkpoint: at the top level or one level down (e.g. `{ trainer: … }`). */
-function findTrainerState(decoded: Record<string, unknown>): TrainerState | undefined {
-  const candidates = [decoded, ...Object.values(decoded)];
-  for (const c of candidates) {
-    if (c && typeof c === 'object' && (c as { format?: unknown }).format === 'duet-trainer-state') {
-      const state = c as TrainerState & { data: ArrayBuffer | ArrayBufferView };
-      const data = state.data;
-      // The checkpoint codec stores bytes as typed arrays; the trainer wants one ArrayBuffer.
-      const buffer = ArrayBuffer.isView(data)
-        ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer)
-        : data;
-      return { ...state, data: buffer };
-    }
-  }
-  return undefined;
-}
-
 export interface RunGenerators {
   run: RunRef;
   iteration: number;
@@ -104,9 +87,14 @@ export async function loadRunGenerators(run: RunRef, options: { iteration?: numb
     throw new Error(`Run "${run.runId}" has no usable checkpoint: ${err.message}`);
   });
   const files = new Map<string, Uint8Array>([...checkpoint.files].map(([k, v]) => [k, new Uint8Array(v)]));
-  const decoded = decodeState(files, { tensors: false });
-  const state = findTrainerState(decoded);
-  if (!state) throw new Error(`The checkpoint of run "${run.runId}" at ${checkpoint.dir} holds no trainer state`);
+  let state: TrainerState;
+  try {
+    state = decodeState(files).trainer;
+  } catch (err) {
+    throw new Error(
+      `The checkpoint of run "${run.runId}" at ${checkpoint.dir} is unreadable: ${(err as Error).message}`,
+    );
+  }
   let trainer: Trainer | undefined;
   try {
     trainer = createTrainer(state.settings, { channelsA: state.channels.A, channelsB: state.channels.B });
@@ -115,7 +103,6 @@ export async function loadRunGenerators(run: RunRef, options: { iteration?: numb
     trainer?.dispose();
     throw new Error(`Cannot rebuild the networks of run "${run.runId}": ${(err as Error).message}`);
   }
-  for (const t of tensorsIn(decoded)) t.dispose();
   const g = trainer.generators();
   const t = trainer;
   return {

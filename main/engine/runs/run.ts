@@ -22,7 +22,6 @@ import {
   learningRateAtIteration,
   needsRecompute,
   type Trainer,
-  type TrainerState,
   totalIterations,
 } from '../../../models/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
@@ -45,7 +44,7 @@ import {
 import { encodeGridPng, type SampleImage } from './samples.js';
 import { resolveSettings } from './settings.js';
 import { createSpeedMeter } from './speed.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { type CheckpointState, decodeState, encodeState } from './state-codec.js';
 
 /** What the run loop needs from the data: the dataset pipeline, or a stand-in in tests. */
 export interface RunData {
@@ -228,7 +227,7 @@ export async function resumeRun(root: string, options: ResumeRunOptions = {}): P
   try {
     await cleanupTempCheckpoints(dir);
     const found = await loadCheckpoint(dir, { iteration: options.checkpoint });
-    const state = decodeState(found.files, { tensors: false }) as unknown as CheckpointState;
+    const state = decodeState(found.files);
     if (state.run.iteration !== found.manifest.iteration) {
       throw new Error(
         `Checkpoint ${found.dir} holds iteration ${state.run.iteration}, its manifest says ${found.manifest.iteration}`,
@@ -256,17 +255,6 @@ export async function resumeRun(root: string, options: ResumeRunOptions = {}): P
     await release();
     throw err;
   }
-}
-
-/** What a checkpoint holds besides the trainer. */
-interface CheckpointState {
-  trainer: TrainerState;
-  run: {
-    iteration: number;
-    epoch: number;
-    position: PipelinePosition;
-    sampleInputs: { a: Float32Array; b: Float32Array; height: number; width: number; channels: number } | null;
-  };
 }
 
 interface Resumption {
@@ -628,7 +616,7 @@ class RunJob implements RunHandle {
       trainer: trainerState,
       run: { iteration: this.it, epoch: this.epoch, position: this.position, sampleInputs: this.sampleInputs },
     };
-    const files = await encodeState(state as unknown as Record<string, unknown>);
+    const files = encodeState(state);
     const info = await writeCheckpoint(this.dir, this.it, files, {
       keep: this.config.settings.keepCheckpoints,
       io: this.hooks.checkpointIo,

@@ -58,7 +58,10 @@ async function makeRun(runId: string, name: string) {
     path.join(ws, 'projects', 'maps', 'project.json'),
     JSON.stringify({ domainA: '/data/aerial', domainB: '/data/map' }),
   );
-  const files = await encodeState({ trainer: { ...state, data: new Uint8Array(state.data) } });
+  const files = encodeState({
+    trainer: state,
+    run: { iteration: state.iteration, epoch: 0, position: { seed: 1, epoch: 0, index: 0 }, sampleInputs: null },
+  });
   await writeCheckpoint(root, state.iteration, files);
   return trainer;
 }

@@ -1,84 +1,122 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../../main/engine/backend.js';
-import { decodeState, encodeState, STATE_FILE, tensorsIn } from '../../../../main/engine/runs/state-codec.js';
-
-beforeAll(async () => {
-  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
-});
+import { describe, expect, it } from 'vitest';
+import { TrainingSettingsSchema } from '#contract';
+import {
+  type CheckpointState,
+  decodeState,
+  encodeState,
+  STATE_FILE,
+} from '../../../../main/engine/runs/state-codec.js';
 
 const toMap = (files: { name: string; data: Uint8Array }[]) => new Map(files.map((f) => [f.name, f.data]));
 
-describe('trainer state codec', () => {
-  it('round-trips tensors, typed arrays and plain values bit for bit', async () => {
-    const before = tf.memory().numTensors;
-    const w = tf.tensor([0.1, -2.5e-8, Math.PI, 1e30], [2, 2]);
-    const pool = [tf.randomNormal([1, 4, 4, 3], 0, 1, 'float32', 7), tf.randomNormal([1, 4, 4, 3], 0, 1, 'float32', 8)];
-    const counts = tf.tensor([1, 2, 3], [3], 'int32');
-    const state = {
-      G_A: { conv1: w, counts },
-      pools: { A: pool, B: [] },
-      optimizer: { step: 12, lr: 2e-4 },
-      rng: 123456789,
-      position: { epoch: 1, order: new Uint32Array([3, 1, 2]) },
-      name: 'cyclegan',
-      flag: true,
-      nothing: null,
-    };
-    const files = await encodeState(state);
-    expect(files.map((f) => f.name).sort()).toEqual(['G_A.bin', 'pools.bin', 'position.bin', STATE_FILE].sort());
+function checkpointState(): CheckpointState {
+  const weights = new Float32Array([0.1, -2.5e-8, Math.PI, 1e30, -0, 7]);
+  return {
+    trainer: {
+      format: 'duet-trainer-state',
+      version: 1,
+      kind: 'cyclegan',
+      settings: TrainingSettingsSchema.parse({}),
+      channels: { A: 3, B: 3 },
+      iteration: 12,
+      learningRate: 2e-4,
+      rng: 4294967295,
+      optimizers: { G: { step: 12 } },
+      pools: { A: { size: 50, count: 1 } },
+      tensors: [{ name: 'net/G_A/0', shape: [2, 3], dtype: 'float32' }],
+      data: weights.buffer,
+    },
+    run: {
+      iteration: 12,
+      epoch: 1,
+      position: { seed: 7, epoch: 1, index: 3 },
+      sampleInputs: {
+        a: new Float32Array([1, -1, 0.5]),
+        b: new Float32Array([0.25, 0, -0.75]),
+        height: 1,
+        width: 1,
+        channels: 3,
+      },
+    },
+  };
+}
+
+/** The parts of state.json the tests below change. */
+interface StateJson {
+  state: {
+    trainer: { format: string; data: { buffer?: true } };
+    run: { position: { index: number }; sampleInputs: { b: { offset: number } } };
+  };
+}
+
+function withStateJson(files: Map<string, Uint8Array>, edit: (json: StateJson) => unknown) {
+  const json = JSON.parse(Buffer.from(files.get(STATE_FILE)!).toString('utf8')) as StateJson;
+  const next = new Map(files);
+  next.set(STATE_FILE, Buffer.from(JSON.stringify(edit(json) ?? json)));
+  return next;
+}
+
+describe('checkpoint state codec', () => {
+  it('round-trips a checkpoint state bit for bit, in trainer.bin, run.bin and state.json', () => {
+    const state = checkpointState();
+    const files = encodeState(state);
+    expect(files.map((f) => f.name).sort()).toEqual(['run.bin', 'trainer.bin', STATE_FILE].sort());
     const back = decodeState(toMap(files));
-    const bg = back.G_A as { conv1: tf.Tensor; counts: tf.Tensor };
-    expect(bg.conv1.shape).toEqual([2, 2]);
-    expect(Array.from(bg.conv1.dataSync())).toEqual(Array.from(w.dataSync()));
-    expect(bg.counts.dtype).toBe('int32');
-    expect(Array.from(bg.counts.dataSync())).toEqual([1, 2, 3]);
-    const pools = back.pools as { A: tf.Tensor[]; B: tf.Tensor[] };
-    expect(pools.A).toHaveLength(2);
-    expect(Array.from(pools.A[1]!.dataSync())).toEqual(Array.from(pool[1]!.dataSync()));
-    expect(pools.B).toEqual([]);
-    expect(back.optimizer).toEqual({ step: 12, lr: 2e-4 });
-    expect(back.rng).toBe(123456789);
-    expect((back.position as { order: Uint32Array }).order).toEqual(new Uint32Array([3, 1, 2]));
-    expect(back.name).toBe('cyclegan');
-    expect(back.flag).toBe(true);
-    expect(back.nothing).toBeNull();
-    // Decoding made 4 tensors; the caller finds and disposes them all.
-    const made = tensorsIn(back);
-    expect(made).toHaveLength(4);
-    for (const t of made) t.dispose();
-    for (const t of [w, counts, ...pool]) t.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(new Uint8Array(back.trainer.data)).toEqual(new Uint8Array(state.trainer.data));
+    expect(Object.is(new Float32Array(back.trainer.data)[4], -0)).toBe(true);
+    const { data: _a, ...meta } = back.trainer;
+    const { data: _b, ...metaBefore } = state.trainer;
+    expect(meta).toEqual(metaBefore);
+    expect(back.run).toEqual(state.run);
+    expect(back.run.sampleInputs!.a).toBeInstanceOf(Float32Array);
   });
 
-  it('round-trips a bare ArrayBuffer (the trainer packs its tensors into one)', async () => {
-    const data = new Float32Array([1.5, -0, 3e-39]).buffer;
-    const back = decodeState(toMap(await encodeState({ trainer: { data, tensors: [{ name: 'w' }] } })));
-    const t = back.trainer as { data: ArrayBuffer; tensors: unknown };
-    expect(t.data).toBeInstanceOf(ArrayBuffer);
-    expect(new Uint8Array(t.data)).toEqual(new Uint8Array(data));
-    expect(t.tensors).toEqual([{ name: 'w' }]);
+  it('leaves run.bin out when there are no sample inputs', () => {
+    const state = checkpointState();
+    state.run.sampleInputs = null;
+    const files = encodeState(state);
+    expect(files.map((f) => f.name).sort()).toEqual(['trainer.bin', STATE_FILE].sort());
+    expect(decodeState(toMap(files)).run.sampleInputs).toBeNull();
   });
 
-  it('can decode to typed arrays only', async () => {
-    const before = tf.memory().numTensors;
-    const t = tf.tensor([1, 2]);
-    const back = decodeState(toMap(await encodeState({ x: t })), { tensors: false });
-    t.dispose();
-    expect(back.x).toBeInstanceOf(Float32Array);
-    expect(tf.memory().numTensors).toBe(before);
+  it('reads state.json as the earlier codec wrote it (tensor bytes as a plain uint8 array)', () => {
+    const files = toMap(encodeState(checkpointState()));
+    const older = withStateJson(files, (json) => {
+      delete json.state.trainer.data.buffer;
+    });
+    expect(new Float32Array(decodeState(older).trainer.data)[2]).toBeCloseTo(Math.PI, 6);
   });
 
-  it('refuses values a checkpoint cannot hold, naming where', async () => {
-    await expect(encodeState({ a: { b: Number.NaN } })).rejects.toThrow(/a\.b is NaN/);
-    const t = tf.tensor([1]);
-    t.dispose();
-    await expect(encodeState({ w: [t] })).rejects.toThrow(/w\[0\] is a disposed tensor/);
+  it('refuses a state.json that is not JSON, or not a checkpoint state, naming the field', () => {
+    const files = toMap(encodeState(checkpointState()));
+    const garbled = new Map(files);
+    garbled.set(STATE_FILE, Buffer.from('{"version": 1, "state": {'));
+    expect(() => decodeState(garbled)).toThrow(/state\.json is not JSON/);
+    const foreign = withStateJson(files, (json) => {
+      json.state.trainer.format = 'someone-elses-state';
+      json.state.run.position.index = -1;
+    });
+    expect(() => decodeState(foreign)).toThrow(/not a Duet checkpoint state/);
+    expect(() => decodeState(foreign)).toThrow(/state\.trainer\.format/);
+    expect(() => decodeState(foreign)).toThrow(/state\.run\.position\.index/);
+    expect(() => decodeState(withStateJson(files, () => ({ hello: 'world' })))).toThrow(/not a Duet checkpoint state/);
+    expect(() => decodeState(new Map())).toThrow(/has no state\.json/);
   });
 
-  it('reports a reference outside its file', async () => {
-    const files = toMap(await encodeState({ x: new Float32Array([1, 2, 3]) }));
-    files.set('x.bin', new Uint8Array(4));
-    expect(() => decodeState(files)).toThrow(/state\.x lies outside x\.bin/);
+  it('refuses numbers that point outside their file, or at a missing one', () => {
+    const files = toMap(encodeState(checkpointState()));
+    const outside = withStateJson(files, (json) => {
+      json.state.run.sampleInputs.b.offset = 1 << 20;
+    });
+    expect(() => decodeState(outside)).toThrow(/run\.sampleInputs\.b lies outside run\.bin/);
+    const missing = new Map(files);
+    missing.delete('trainer.bin');
+    expect(() => decodeState(missing)).toThrow(/trainer\.data points at a missing file trainer\.bin/);
+  });
+
+  it('refuses to write what JSON cannot hold', () => {
+    const state = checkpointState();
+    state.trainer.learningRate = Number.NaN;
+    expect(() => encodeState(state)).toThrow(/Cannot write this checkpoint state.*learningRate/s);
   });
 });
