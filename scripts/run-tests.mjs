@@ -33,6 +33,28 @@ if (existsSync('test-results/vitest.json')) {
   failedStep = true;
 }
 
+// 1b. The model and trainer tests again on the webgpu backend (a GPU, or Mesa's lavapipe from
+// scripts/install-vulkan.sh). Without an adapter each test skips with its reason: counted as skipped.
+const WEBGPU_FILES = ['tests/models/trainer.test.ts', 'tests/models/layers.test.ts'];
+const webgpuArgs = [
+  'vitest',
+  'run',
+  ...WEBGPU_FILES,
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest-webgpu.json',
+];
+console.log(`\n== the same model tests on webgpu: ${WEBGPU_FILES.join(', ')}`);
+if (run('npx', webgpuArgs, { DUET_TEST_BACKEND: 'webgpu' }) !== 0) failedStep = true;
+if (existsSync('test-results/vitest-webgpu.json')) {
+  const r = JSON.parse(readFileSync('test-results/vitest-webgpu.json', 'utf8'));
+  totals.passed += r.numPassedTests ?? 0;
+  totals.failed += (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+} else {
+  failedStep = true;
+}
+
 // 2. Playwright end-to-end specs, where there are any
 const e2eDir = 'tests/e2e';
 const hasSpecs = existsSync(e2eDir) && readdirSync(e2eDir).some((f) => f.endsWith('.spec.ts'));

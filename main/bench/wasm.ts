@@ -38,13 +38,23 @@ export interface WasmBenchRecord {
   error?: string;
 }
 
-/** One configuration ready to run: `step()` is one iteration (all tensors it makes are freed). */
+/**
+ * One configuration ready to run: `step()` is one iteration (all tensors it makes are freed); `settle()`
+ * waits until the device has finished every iteration queued so far (on webgpu `step()` only queues work).
+ */
 export interface BenchStep {
   model: WasmBenchModel;
   network: string;
   size: number;
   step(): void;
+  settle(): Promise<void>;
   dispose(): void;
+}
+
+/** Reading one weight waits for every update queued before it (a device runs its queue in order). */
+async function settleOn(model: tfl.LayersModel): Promise<void> {
+  const last = model.trainableWeights.at(-1);
+  if (last) await last.read().data();
 }
 
 function variables(models: tfl.LayersModel[]): tf.Variable[] {
@@ -88,6 +98,7 @@ export function cycleGanStep(size: number): BenchStep {
     model: 'cyclegan',
     network: 'resnet_9blocks / basic',
     size,
+    settle: () => settleOn(dB),
     step() {
       let fakeA: tf.Tensor | undefined;
       let fakeB: tf.Tensor | undefined;
@@ -163,6 +174,7 @@ export function pix2PixStep(size: number): BenchStep {
   const realB = image(size, 3, 6);
   return {
     model: 'pix2pix',
+    settle: () => settleOn(d),
     network: `unet_${size} / basic`,
     size,
     step() {
@@ -207,14 +219,20 @@ export function pix2PixStep(size: number): BenchStep {
 export function generatorInferenceStep(size: number): BenchStep {
   const g = buildGenerator('resnet_9blocks', { seed: 1 });
   const x = image(size, 3, 5);
+  let last: tf.Tensor | undefined;
   return {
     model: 'generator-inference',
     network: 'resnet_9blocks',
     size,
     step() {
-      tf.tidy(() => (g.apply(x, { training: false }) as tf.Tensor).dataSync());
+      last?.dispose();
+      last = tf.tidy(() => g.apply(x, { training: false }) as tf.Tensor);
+    },
+    async settle() {
+      if (last) await last.data();
     },
     dispose() {
+      last?.dispose();
       g.dispose();
       x.dispose();
     },
@@ -229,12 +247,21 @@ export interface IterationTiming {
   cpuSeconds: number;
 }
 
-/** Mean time per iteration over `iterations` after `warmup` untimed ones. */
-export function timeIterations(step: BenchStep, iterations: number, warmup = 1): IterationTiming {
-  for (let i = 0; i < warmup; i++) step.step();
+/**
+ * Mean time per iteration over `iterations` after `warmup` untimed ones. Each iteration waits for its
+ * result, as a training loop that reports every iteration does.
+ */
+export async function timeIterations(step: BenchStep, iterations: number, warmup = 1): Promise<IterationTiming> {
+  for (let i = 0; i < warmup; i++) {
+    step.step();
+    await step.settle();
+  }
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  for (let i = 0; i < iterations; i++) step.step();
+  for (let i = 0; i < iterations; i++) {
+    step.step();
+    await step.settle();
+  }
   const seconds = (performance.now() - start) / 1000 / iterations;
   const cpu = process.cpuUsage(cpu0);
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 / iterations };
@@ -330,11 +357,13 @@ export interface WasmBenchOptions {
   noTorch?: boolean;
   /** One line per finished record (progress for humans). */
   onRecord?: (record: WasmBenchRecord) => void;
+  /** The backend the configurations run on (default wasm): webgpu gives the same rows on a WebGPU adapter. */
+  backend?: 'wasm' | 'webgpu';
 }
 
-/** Runs every configuration on wasm (and PyTorch where available). */
+/** Runs every configuration on wasm, or on webgpu (and PyTorch where available). */
 export async function runWasmBench(options: WasmBenchOptions = {}): Promise<WasmBenchRecord[]> {
-  const report = await selectBackend({ env: { DUET_BACKEND: 'wasm' } });
+  const report = await selectBackend({ env: { DUET_BACKEND: options.backend ?? 'wasm' } });
   const backend = describeBackend(report);
   const iterations = options.iterations ?? 2;
   const torch = options.noTorch
@@ -362,7 +391,7 @@ export async function runWasmBench(options: WasmBenchOptions = {}): Promise<Wasm
       iterations,
     };
     try {
-      const timing = timeIterations(step, iterations);
+      const timing = await timeIterations(step, iterations);
       record.secondsPerIteration = timing.seconds;
       record.cpuSecondsPerIteration = timing.cpuSeconds;
     } catch (err) {
@@ -405,17 +434,23 @@ export function formatWasmBench(records: WasmBenchRecord[]): string {
   return lines.join('\n');
 }
 
-/** The `wasm` area of `duet bench`: forces the wasm backend for its own runs, then restores the active one. */
+/**
+ * The `wasm` area of `duet bench`: forces the wasm backend for its own runs, then restores the active one.
+ * Under `duet bench --backend webgpu` the same configurations run on webgpu instead, giving the same rows.
+ */
 export const wasmBenchArea = {
   area: 'wasm',
-  description: 'wasm backend: reference CycleGAN and pix2pix at 64/128 px, inference at 256 px, beside PyTorch',
-  async run(ctx: { log: (line: string) => void }) {
+  description:
+    'wasm backend (webgpu under --backend webgpu): reference CycleGAN and pix2pix at 64/128 px, inference at 256 px, beside PyTorch',
+  async run(ctx: { log: (line: string) => void; backend?: { candidate: string } }) {
     const previous = tf.getBackend();
+    const backend = ctx.backend?.candidate === 'webgpu' ? 'webgpu' : 'wasm';
     try {
       const records = await runWasmBench({
+        backend,
         onRecord: (r) =>
           ctx.log(
-            `wasm ${r.model} ${r.size} px: ${r.error ? `failed: ${r.error}` : `${r.secondsPerIteration.toFixed(2)} s`}`,
+            `${backend} ${r.model} ${r.size} px: ${r.error ? `failed: ${r.error}` : `${r.secondsPerIteration.toFixed(2)} s`}`,
           ),
       });
       ctx.log(formatWasmBench(records));

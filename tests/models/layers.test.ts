@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend.js';
+import { describe, expect, it } from 'vitest';
 import {
   CropTopLeft,
   InstanceNorm,
@@ -12,10 +11,11 @@ import {
 } from '../../models/layers.js';
 import { resnetGenerator, unetGenerator } from '../../models/networks.js';
 import { Rng } from '../../models/rng.js';
+import { onTestBackend, tidyValues, values } from '../support/backend.js';
 
-beforeAll(async () => {
-  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
-});
+// On cpu by default; DUET_TEST_BACKEND=webgpu (or wasm) runs the same checks there. Every read is
+// asynchronous: webgpu has no synchronous read in Node.
+onTestBackend();
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
@@ -23,22 +23,27 @@ function randomArray(n: number, seed: number): Float32Array {
 }
 
 /** Central finite differences of scalar f at x, every element. */
-function finiteDifferences(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[], eps = 1e-2): Float32Array {
+async function finiteDifferences(
+  f: (x: tf.Tensor) => tf.Scalar,
+  x: Float32Array,
+  shape: number[],
+  eps = 1e-2,
+): Promise<Float32Array> {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const plus = Float32Array.from(x);
     const minus = Float32Array.from(x);
     plus[i]! += eps;
     minus[i]! -= eps;
-    const fp = tf.tidy(() => f(tf.tensor(plus, shape)).dataSync()[0]!);
-    const fm = tf.tidy(() => f(tf.tensor(minus, shape)).dataSync()[0]!);
+    const fp = (await tidyValues(() => f(tf.tensor(plus, shape))))[0]!;
+    const fm = (await tidyValues(() => f(tf.tensor(minus, shape))))[0]!;
     out[i] = (fp - fm) / (2 * eps);
   }
   return out;
 }
 
-function analytic(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[]): Float32Array {
-  return tf.tidy(() => tf.grad(f)(tf.tensor(x, shape)).dataSync() as Float32Array);
+function analytic(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[]): Promise<Float32Array> {
+  return tidyValues(() => tf.grad(f)(tf.tensor(x, shape)));
 }
 
 function maxRelativeError(a: Float32Array, b: Float32Array): number {
@@ -52,8 +57,10 @@ function maxRelativeError(a: Float32Array, b: Float32Array): number {
 }
 
 describe('reflection padding', () => {
-  it('matches hand-computed values', () => {
-    const y = tf.tidy(() => reflectPad(tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]), 1).arraySync());
+  it('matches hand-computed values', async () => {
+    const padded = tf.tidy(() => reflectPad(tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]), 1));
+    const y = await padded.array();
+    padded.dispose();
     // Rows r1 r0 r1 r0 (the edge row is not repeated), columns c1 c0 c1 c2 c1.
     expect(y[0]!.map((row) => row.map((c) => c[0]))).toEqual([
       [5, 4, 5, 6, 5],
@@ -63,20 +70,20 @@ describe('reflection padding', () => {
     ]);
   });
 
-  it('its gradient matches finite differences (p = 1, 2, 3; non-square)', () => {
+  it('its gradient matches finite differences (p = 1, 2, 3; non-square)', async () => {
     for (const p of [1, 2, 3]) {
       const shape = [1, 5, 7, 2];
       const n = shape.reduce((a, b) => a * b, 1);
       const x = randomArray(n, p);
       const weights = tf.tensor(randomArray((5 + 2 * p) * (7 + 2 * p) * 2, 100 + p), [1, 5 + 2 * p, 7 + 2 * p, 2]);
       const f = (t: tf.Tensor) => tf.sum(tf.mul(reflectPad(t as tf.Tensor4D, p), weights)) as tf.Scalar;
-      const err = maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape));
+      const err = maxRelativeError(await analytic(f, x, shape), await finiteDifferences(f, x, shape));
       expect(err).toBeLessThan(1e-3);
       weights.dispose();
     }
   });
 
-  it("tfjs's own mirrorPad gradient fails the same check (so the check can fail)", () => {
+  it("tfjs's own mirrorPad gradient fails the same check (so the check can fail)", async () => {
     const shape = [1, 5, 6, 1];
     const x = randomArray(30, 3);
     const weights = tf.tensor(randomArray(7 * 8, 4), [1, 7, 8, 1]);
@@ -96,7 +103,8 @@ describe('reflection padding', () => {
           weights,
         ),
       ) as tf.Scalar;
-    expect(maxRelativeError(analytic(stock, x, shape), finiteDifferences(stock, x, shape))).toBeGreaterThan(0.1);
+    const err = maxRelativeError(await analytic(stock, x, shape), await finiteDifferences(stock, x, shape));
+    expect(err).toBeGreaterThan(0.1);
     weights.dispose();
   });
 
@@ -106,8 +114,8 @@ describe('reflection padding', () => {
 });
 
 describe('instance norm', () => {
-  it('matches hand-computed values (eps 1e-5, biased variance)', () => {
-    const y = tf.tidy(() => instanceNorm(tf.tensor4d([1, 10, 2, 20, 3, 30, 4, 40], [1, 2, 2, 2])).dataSync());
+  it('matches hand-computed values (eps 1e-5, biased variance)', async () => {
+    const y = await tidyValues(() => instanceNorm(tf.tensor4d([1, 10, 2, 20, 3, 30, 4, 40], [1, 2, 2, 2])));
     const expected = (v: number, mean: number, variance: number) => (v - mean) / Math.sqrt(variance + 1e-5);
     // channel 0: 1,2,3,4 (mean 2.5, var 1.25); channel 1: 10..40 (mean 25, var 125)
     const want = [
@@ -123,29 +131,33 @@ describe('instance norm', () => {
     for (const [i, v] of Array.from(y).entries()) expect(v).toBeCloseTo(want[i]!, 5);
   });
 
-  it('normalises each sample on its own', () => {
-    const [m0, m1] = tf.tidy(() => {
+  it('normalises each sample on its own', async () => {
+    const [meanT, varianceT] = tf.tidy(() => {
       const x = tf.concat([
         tf.randomNormal([1, 4, 4, 3], 5, 2, 'float32', 1),
         tf.randomNormal([1, 4, 4, 3], -3, 9, 'float32', 2),
       ]);
       const { mean, variance } = tf.moments(instanceNorm(x as tf.Tensor4D), [1, 2]);
-      return [mean.dataSync(), variance.dataSync()];
+      return [mean, variance];
     });
+    const m0 = await values(meanT!);
+    const m1 = await values(varianceT!);
+    tf.dispose([meanT!, varianceT!]);
     for (const v of m0!) expect(Math.abs(v)).toBeLessThan(1e-5);
     for (const v of m1!) expect(v).toBeCloseTo(1, 3);
   });
 
-  it('its gradient matches finite differences', () => {
+  it('its gradient matches finite differences', async () => {
     const shape = [2, 3, 4, 2];
     const x = randomArray(48, 11);
     const weights = tf.tensor(randomArray(48, 12), shape);
     const f = (t: tf.Tensor) => tf.sum(tf.mul(instanceNorm(t as tf.Tensor4D), weights)) as tf.Scalar;
-    expect(maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape, 1e-2))).toBeLessThan(2e-2);
+    const err = maxRelativeError(await analytic(f, x, shape), await finiteDifferences(f, x, shape, 1e-2));
+    expect(err).toBeLessThan(2e-2);
     weights.dispose();
   });
 
-  it('its fused gradient equals the gradient of the plain composite ops, leaving no tensors behind', () => {
+  it('its fused gradient equals the gradient of the plain composite ops, leaving no tensors behind', async () => {
     const shape: [number, number, number, number] = [2, 5, 3, 4];
     const x = tf.tensor4d(randomArray(120, 31), shape);
     const dy = tf.tensor4d(randomArray(120, 32), shape);
@@ -157,8 +169,8 @@ describe('instance norm', () => {
     const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(instanceNorm(t as tf.Tensor4D), dy)))(x));
     expect(tf.memory().numTensors).toBe(before + 1);
     const reference = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(plain(t), dy)))(x));
-    const a = fused.dataSync();
-    const b = reference.dataSync();
+    const a = await values(fused);
+    const b = await values(reference);
     let err = 0;
     for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
     expect(err).toBeLessThan(1e-5);
@@ -176,7 +188,7 @@ describe('instance norm', () => {
 });
 
 describe('transposed convolution = PyTorch ConvTranspose2d(k3, s2, p1, output_padding 1)', () => {
-  it('valid Conv2DTranspose + CropTopLeft equals the definition', () => {
+  it('valid Conv2DTranspose + CropTopLeft equals the definition', async () => {
     const [h, w, cin, cout] = [3, 4, 2, 3];
     const x = randomArray(h * w * cin, 21);
     const kernel = randomArray(3 * 3 * cout * cin, 22); // tfjs layout [kh, kw, out, in]
@@ -194,7 +206,9 @@ describe('transposed convolution = PyTorch ConvTranspose2d(k3, s2, p1, output_pa
       ],
     });
     model.layers[0]!.setWeights([tf.tensor(kernel, [3, 3, cout, cin]), tf.tensor(bias, [cout])]);
-    const y = tf.tidy(() => (model.predict(tf.tensor(x, [1, h, w, cin])) as tf.Tensor).arraySync() as number[][][][]);
+    const out = tf.tidy(() => model.predict(tf.tensor(x, [1, h, w, cin])) as tf.Tensor);
+    const y = (await out.array()) as number[][][][];
+    out.dispose();
     expect([y[0]!.length, y[0]![0]!.length]).toEqual([2 * h, 2 * w]);
     // PyTorch: out[oy, ox] = b + Σ x[iy, ix] · k[ky, kx] over oy + 1 = 2·iy + ky, ox + 1 = 2·ix + kx.
     for (let oy = 0; oy < 2 * h; oy++) {
@@ -218,29 +232,27 @@ describe('transposed convolution = PyTorch ConvTranspose2d(k3, s2, p1, output_pa
     model.dispose();
   });
 
-  it("CropTopLeft's gradient matches finite differences", () => {
+  it("CropTopLeft's gradient matches finite differences", async () => {
     const shape = [1, 4, 5, 1];
     const x = randomArray(20, 31);
     const weights = tf.tensor(randomArray(12, 32), [1, 3, 4, 1]);
     const crop = new CropTopLeft({ crop: 1 });
     const f = (t: tf.Tensor) => tf.sum(tf.mul(crop.apply(t) as tf.Tensor, weights)) as tf.Scalar;
-    expect(maxRelativeError(analytic(f, x, shape), finiteDifferences(f, x, shape))).toBeLessThan(1e-3);
+    expect(maxRelativeError(await analytic(f, x, shape), await finiteDifferences(f, x, shape))).toBeLessThan(1e-3);
     weights.dispose();
   });
 });
 
 describe('seeded dropout', () => {
-  it('drops about half in training with the same mask for the same seed, none in inference', () => {
+  it('drops about half in training with the same mask for the same seed, none in inference', async () => {
     const layer = new SeededDropout({ rate: 0.5, seed: 5 });
-    const [a, b, c, inference] = tf.tidy(() => {
-      const x = tf.ones([1, 16, 16, 4]);
-      const first = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
-      const again = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
-      layer.seed = 6;
-      const other = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
-      const inf = (layer.apply(x, { training: false }) as tf.Tensor).dataSync();
-      return [first, again, other, inf];
-    });
+    const x = tf.ones([1, 16, 16, 4]);
+    const a = await tidyValues(() => layer.apply(x, { training: true }) as tf.Tensor);
+    const b = await tidyValues(() => layer.apply(x, { training: true }) as tf.Tensor);
+    layer.seed = 6;
+    const c = await tidyValues(() => layer.apply(x, { training: true }) as tf.Tensor);
+    const inference = await tidyValues(() => layer.apply(x, { training: false }) as tf.Tensor);
+    x.dispose();
     const zeros = Array.from(a!).filter((v) => v === 0).length;
     expect(zeros).toBeGreaterThan(1024 * 0.4);
     expect(zeros).toBeLessThan(1024 * 0.6);
@@ -253,8 +265,8 @@ describe('seeded dropout', () => {
 
 describe('whole networks', () => {
   /** Gradient of sum(G(x)·R) for every trainable weight. */
-  function weightGradients(model: tfl.LayersModel, inputShape: number[]): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
+  async function weightGradients(model: tfl.LayersModel, inputShape: number[]): Promise<Map<string, Float32Array>> {
+    const kept = new Map<string, tf.Tensor>();
     tf.tidy(() => {
       const x = tf.randomNormal(inputShape, 0, 1, 'float32', 1);
       const r = tf.randomNormal([...inputShape.slice(0, 3), 3], 0, 1, 'float32', 2);
@@ -264,15 +276,18 @@ describe('whole networks', () => {
         vars,
       );
       model.trainableWeights.forEach((w, i) => {
-        out.set(w.name, grads[vars[i]!.name]!.dataSync() as Float32Array);
+        kept.set(w.name, tf.keep(grads[vars[i]!.name]!));
       });
     });
+    const out = new Map<string, Float32Array>();
+    for (const [name, g] of kept) out.set(name, await values(g));
+    tf.dispose([...kept.values()]);
     return out;
   }
 
-  it('gradients reach every trainable weight (batch norm: all non-zero)', () => {
+  it('gradients reach every trainable weight (batch norm: all non-zero)', async () => {
     const model = unetGenerator({ ngf: 2, downsamplings: 5, norm: 'batch' });
-    const grads = weightGradients(model, [2, 32, 32, 3]);
+    const grads = await weightGradients(model, [2, 32, 32, 3]);
     expect(grads.size).toBe(model.trainableWeights.length);
     for (const [name, g] of grads)
       expect(
@@ -282,9 +297,9 @@ describe('whole networks', () => {
     model.dispose();
   });
 
-  it('gradients reach every kernel under instance norm (biases before a norm are dead, as in the reference)', () => {
+  it('gradients reach every kernel under instance norm (biases before a norm are dead, as in the reference)', async () => {
     const model = resnetGenerator({ ngf: 2, blocks: 1 });
-    const grads = weightGradients(model, [1, 16, 16, 3]);
+    const grads = await weightGradients(model, [1, 16, 16, 3]);
     for (const [name, g] of grads) {
       if (name.endsWith('kernel'))
         expect(
@@ -295,40 +310,42 @@ describe('whole networks', () => {
     model.dispose();
   });
 
-  it('the ResNet generator’s weight gradients match finite differences', () => {
+  it('the ResNet generator’s weight gradients match finite differences', async () => {
     const model = resnetGenerator({ ngf: 2, blocks: 1, seed: 3 });
     const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 5);
     const r = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 6);
     const loss = () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar;
-    const grads = weightGradients(model, [1, 8, 8, 3]);
+    const grads = await weightGradients(model, [1, 8, 8, 3]);
     // weightGradients uses its own seeded x and r; recompute here with ours.
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const own = tf.tidy(() => {
+    const ownTensors = tf.tidy(() => {
       const { grads: g } = tf.variableGrads(loss, vars);
-      return vars.map((v) => g[v.name]!.dataSync() as Float32Array);
+      return vars.map((v) => g[v.name]!);
     });
+    const own = await Promise.all(ownTensors.map(values));
+    tf.dispose(ownTensors);
     expect(grads.size).toBe(vars.length);
     // Check the largest-gradient element of each kernel (the first layer's kernel touches the padding).
     let checked = 0;
-    vars.forEach((v, i) => {
-      if (!model.trainableWeights[i]!.name.endsWith('kernel')) return;
+    for (const [i, v] of vars.entries()) {
+      if (!model.trainableWeights[i]!.name.endsWith('kernel')) continue;
       const g = own[i]!;
       let k = 0;
       for (let j = 1; j < g.length; j++) if (Math.abs(g[j]!) > Math.abs(g[k]!)) k = j;
-      const original = v.dataSync().slice();
+      const original = await values(v);
       // Instance norm over 2×2 maps is strongly curved: a small step is needed (measured: 1e-2 is 50% off).
       const eps = 1e-3;
-      const at = (delta: number) => {
+      const at = async (delta: number) => {
         const changed = Float32Array.from(original);
         changed[k]! += delta;
-        v.assign(tf.tensor(changed, v.shape));
-        return tf.tidy(() => loss().dataSync()[0]!);
+        tf.tidy(() => v.assign(tf.tensor(changed, v.shape)));
+        return (await tidyValues(loss))[0]!;
       };
-      const fd = (at(eps) - at(-eps)) / (2 * eps);
-      v.assign(tf.tensor(original, v.shape));
+      const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+      tf.tidy(() => v.assign(tf.tensor(original, v.shape)));
       expect(Math.abs(fd - g[k]!) / Math.abs(g[k]!), model.trainableWeights[i]!.name).toBeLessThan(6e-2);
       checked++;
-    });
+    }
     expect(checked).toBe(8);
     x.dispose();
     r.dispose();
