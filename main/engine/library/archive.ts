@@ -19,6 +19,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
 import { type Direction, type ModelCard, ModelCardSchema } from '#contract';
 import { cleanDisplayName } from '../../security/display-name.js';
 import { assertExportTarget, ExportTargetError } from '../../security/export-target.js';
@@ -198,6 +200,8 @@ export async function checkGeneratorsBuild(
   generators: Partial<Record<Direction, LayersFiles>>,
   label = 'The file',
 ): Promise<void> {
+  // The command line imports without choosing a backend first: building needs one (the CPU one will do).
+  await tf.ready();
   for (const d of DIRECTIONS) {
     const files = generators[d];
     if (!files) continue;

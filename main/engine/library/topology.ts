@@ -73,10 +73,30 @@ function inboundNames(layer: LayerJson, label: string): string[] {
  */
 export function topologyParameterBound(modelTopology: unknown): number {
   const topo = modelTopology as { class_name?: unknown; config?: { layers?: unknown } } | null;
-  if (!topo || typeof topo !== 'object' || (topo.class_name !== 'Model' && topo.class_name !== 'Functional')) {
-    throw new TopologyError('the topology is not a functional tfjs-layers model');
+  if (!topo || typeof topo !== 'object' || typeof topo.class_name !== 'string') {
+    throw new TopologyError('the topology is not a tfjs-layers model');
   }
-  const layers = topo.config?.layers;
+  let layers = topo.config?.layers;
+  if (topo.class_name === 'Sequential' && Array.isArray(layers)) {
+    // A Sequential model: each layer feeds the next; the first one declares the input.
+    const name = (l: LayerJson, i: number) => String(l?.config?.name ?? `layer_${i}`);
+    layers = (layers as LayerJson[]).flatMap((l, i, all) => {
+      const self = {
+        ...l,
+        name: name(l, i),
+        inbound_nodes: [[[i === 0 ? 'input' : name(all[i - 1]!, i - 1), 0, 0, {}]]],
+      };
+      if (i > 0) return [self];
+      const input = {
+        name: 'input',
+        class_name: 'InputLayer',
+        config: { batch_input_shape: l?.config?.batch_input_shape },
+      };
+      return [{ ...input, inbound_nodes: [] }, self];
+    });
+  } else if (topo.class_name !== 'Model' && topo.class_name !== 'Functional') {
+    throw new TopologyError('the topology is not a tfjs-layers model');
+  }
   if (!Array.isArray(layers) || layers.length === 0) throw new TopologyError('the topology lists no layers');
   if (layers.length > MAX_LAYERS)
     throw new TopologyError(`the topology has ${layers.length} layers (at most ${MAX_LAYERS})`);

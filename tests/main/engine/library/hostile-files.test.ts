@@ -217,7 +217,7 @@ describe('finding 4: import trusts nothing in the file', () => {
         },
         /cannot be built/,
       ],
-      ['a sequential topology', (m) => ((m.modelTopology as Topo).class_name = 'Sequential'), /not a functional/],
+      ['an unknown model class', (m) => ((m.modelTopology as Topo).class_name = 'Graph'), /not a tfjs-layers model/],
     ];
     for (const [what, edit, message] of cases) {
       await expect(importBytes(rewrite(({ modelJson }) => edit(modelJson))), what).rejects.toThrow(message);
