@@ -49,6 +49,13 @@ export function DataScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (
   const [modelError, setModelError] = useState<string>();
   // Only the newest scan's answer is shown.
   const generation = useRef(0);
+  // Drops finish one at a time, each planned on what the one before it left (two quick drops must not plan
+  // from the same stale project and undo each other).
+  const latestProject = useRef(project);
+  latestProject.current = project;
+  const latestReport = useRef(report);
+  latestReport.current = report;
+  const drops = useRef<Promise<void>>(Promise.resolve());
 
   const scanProject = useCallback(
     async (folders: DataFolders): Promise<ScanReport | null> => {
@@ -105,21 +112,30 @@ export function DataScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (
       set(setBusy, `Scanning ${baseName(path)}…`);
       // The dropped folder on its own first: the engine says whether it holds both domains.
       const alone = await api.scanFolders({ a: path });
-      const next = planDrop(side, foldersOf(project), report, path, alone.bothInOneFolder);
-      const updated = await api.updateProject({ projectId: project.id, ...next });
-      ctx.setProject(updated);
-      let r: ScanReport | null = alone;
-      if (next.domainA === path && next.domainB === null) {
-        // The project is the dropped folder alone: its scan is the project's scan.
-        generation.current += 1;
-        setReport(alone);
-        setScanError(undefined);
-      } else r = await scanProject(next);
-      // New data, new suggestion: take it (the user can still choose the other model below).
-      if (r && hasBothDomains(r) && r.pairing.suggestedModel !== updated.model) {
-        ctx.setProject(await api.updateProject({ projectId: project.id, model: r.pairing.suggestedModel }));
-        setModelNote(`Model set to ${MODEL_NAME[r.pairing.suggestedModel]}, as Duet suggests for this data.`);
-      }
+      const commit = drops.current.then(async () => {
+        const current = latestProject.current;
+        const next = planDrop(side, foldersOf(current), latestReport.current, path, alone.bothInOneFolder);
+        const updated = await api.updateProject({ projectId: current.id, ...next });
+        latestProject.current = updated;
+        ctx.setProject(updated);
+        let r: ScanReport | null = alone;
+        if (next.domainA === path && next.domainB === null) {
+          // The project is the dropped folder alone: its scan is the project's scan.
+          generation.current += 1;
+          setReport(alone);
+          setScanError(undefined);
+        } else r = await scanProject(next);
+        latestReport.current = r;
+        // New data, new suggestion: take it (the user can still choose the other model below).
+        if (r && hasBothDomains(r) && r.pairing.suggestedModel !== updated.model) {
+          const withModel = await api.updateProject({ projectId: current.id, model: r.pairing.suggestedModel });
+          latestProject.current = withModel;
+          ctx.setProject(withModel);
+          setModelNote(`Model set to ${MODEL_NAME[r.pairing.suggestedModel]}, as Duet suggests for this data.`);
+        }
+      });
+      drops.current = commit.catch(() => {});
+      await commit;
     } catch (err) {
       set(setDropError, errorText(err));
     } finally {
