@@ -6,7 +6,9 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: true,
+      // Optional native packages are not in `dependencies`, which is all externalizeDeps reads: name them, or
+      // the bundler copies Dawn's loader into a chunk, where it cannot find its dawn.node.
+      externalizeDeps: { include: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
       rollupOptions: {
         // The engine process is its own entry: utilityProcess.fork (and the CLI's child_process.fork) runs
         // out/main/engine.js. The command line is one more: bin/duet.js runs out/main/cli.js.
