@@ -10,6 +10,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Direction, type ModelCard, TrainingSettingsSchema } from '#contract';
 import { createTrainer, type Trainer, type TrainerState } from '../../../models/index.js';
 import { walkFolder } from '../dataset/walk.js';
+import { readProject } from '../project-file.js';
 import { loadCheckpoint } from '../runs/checkpoints.js';
 import { projectsDir, runPaths, slugify } from '../runs/layout.js';
 import { decodeState } from '../runs/state-codec.js';
@@ -142,7 +143,9 @@ export async function cardFromRun(
 ): Promise<CardDraft & { source: NonNullable<ModelCard['source']> }> {
   const { run, state } = loaded;
   const config = (await readJson(runPaths(run.root).config)) ?? {};
-  const project = (await readJson(path.join(projectsDir(workspace), run.projectId, 'project.json'))) ?? {};
+  // The run's config names its data; a project file is only a fallback, and a damaged one is no help.
+  const project: { domainA?: string | null; domainB?: string | null } =
+    (await readProject(workspace, run.projectId).catch(() => undefined)) ?? {};
   const settings = TrainingSettingsSchema.parse(state.settings);
   const data = (config.data ?? {}) as { a?: unknown; b?: unknown };
   const dataset = (config.dataset ?? {}) as { sampling?: unknown };

@@ -10,8 +10,6 @@ import {
   BackendReportSchema,
   type CheckpointInfo,
   isRunLive,
-  type Project,
-  ProjectSchema,
   type RunState,
   RunStateSchema,
   type RunSummary,
@@ -19,7 +17,7 @@ import {
 } from '#contract';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { listCheckpoints } from './checkpoints.js';
-import { parseCheckpointName, projectFile, projectsDir, runPaths, runsDir, slugify } from './layout.js';
+import { parseCheckpointName, projectsDir, runPaths, runsDir, slugify } from './layout.js';
 
 // ---------------------------------------------------------------------------------------------------
 // config.json: written once when a run starts; everything needed to resume it.
@@ -283,33 +281,6 @@ export function defaultProjectId(dataA: string, dataB?: string | null): string {
     base = path.dirname(base);
   }
   return slugify(path.basename(base), 'project');
-}
-
-/** Create project.json when the project does not exist yet (an existing one is left as it is). */
-export async function ensureProject(
-  workspace: string,
-  projectId: string,
-  info: { name?: string; domainA: string; domainB: string | null; model: Project['model'] },
-): Promise<void> {
-  const file = projectFile(workspace, projectId);
-  try {
-    await fs.access(file);
-    return;
-  } catch {
-    // create below
-  }
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const project: Project = ProjectSchema.parse({
-    id: projectId,
-    name: info.name ?? projectId,
-    createdAt: new Date().toISOString(),
-    domainA: info.domainA,
-    domainB: info.domainB,
-    model: info.model,
-    settings: {},
-    sample: false,
-  });
-  await writeJsonAtomic(file, project);
 }
 
 /**

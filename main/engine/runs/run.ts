@@ -26,6 +26,7 @@ import {
 } from '../../../models/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
+import { ensureProject } from '../project-file.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
 import { webGpuDeviceLost } from '../webgpu.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
@@ -33,7 +34,6 @@ import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspace
 import {
   acquireRunLock,
   defaultProjectId,
-  ensureProject,
   MetricsWriter,
   type RunConfig,
   readRunConfig,
@@ -174,7 +174,13 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
   const data = await openData({ dataA, dataB, settings, seed: settings.seed });
   let root: string | undefined;
   try {
-    await ensureProject(workspace, projectId, { domainA: dataA, domainB: dataB, model: settings.model });
+    await ensureProject(workspace, {
+      id: projectId,
+      name: projectId,
+      domainA: dataA,
+      domainB: dataB,
+      model: settings.model,
+    });
     await fs.mkdir(runsDir(workspace, projectId), { recursive: true });
     // Two runs started in the same second get -2, -3, ...: mkdir without `recursive` claims a name.
     let id = makeRunId(name);

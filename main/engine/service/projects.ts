@@ -3,11 +3,11 @@
  * two domain folders (read only, never written), its model type and its settings.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DuetError, type Project, ProjectSchema } from '#contract';
-import { writeFileAtomic } from '../atomic-files.js';
-import { projectDir, projectFile, projectsDir, slugify } from '../runs/layout.js';
+import { DuetError, type Project } from '#contract';
+import { newProject, readProject, writeProject } from '../project-file.js';
+import { projectDir, projectsDir, slugify } from '../runs/layout.js';
 
 export interface CreateProjectInput {
   name: string;
@@ -43,10 +43,6 @@ async function checkDomain(label: 'A' | 'B', folder: string | null | undefined):
 export class ProjectStore {
   constructor(private readonly workspace: string) {}
 
-  private async write(project: Project): Promise<void> {
-    await writeFileAtomic(projectFile(this.workspace, project.id), `${JSON.stringify(project, null, 2)}\n`);
-  }
-
   async list(): Promise<Project[]> {
     let names: string[];
     try {
@@ -68,23 +64,8 @@ export class ProjectStore {
     return projects.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  async get(id: string): Promise<Project> {
-    let file: string;
-    try {
-      file = projectFile(this.workspace, id);
-    } catch (err) {
-      throw new DuetError('invalid-request', (err as Error).message);
-    }
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DuetError('not-found', `No project "${id}".`);
-      throw err;
-    }
-    const parsed = ProjectSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new DuetError('failed', `Project "${id}" has an invalid project.json.`);
-    return parsed.data;
+  get(id: string): Promise<Project> {
+    return readProject(this.workspace, id);
   }
 
   async create(input: CreateProjectInput): Promise<Project> {
@@ -92,19 +73,18 @@ export class ProjectStore {
     const domainB = await checkDomain('B', input.domainB);
     const base = slugify(input.name, 'project');
     const id = `${base}-${randomBytes(3).toString('hex')}`;
-    const project: Project = ProjectSchema.parse({
-      id,
-      name: input.name.trim(),
-      createdAt: new Date().toISOString(),
-      domainA,
-      domainB,
-      model: input.model ?? 'cyclegan',
-      settings: input.settings ?? {},
-      sample: input.sample ?? false,
-    });
-    await mkdir(projectDir(this.workspace, id), { recursive: true });
-    await this.write(project);
-    return project;
+    return writeProject(
+      this.workspace,
+      newProject({
+        id,
+        name: input.name,
+        domainA,
+        domainB,
+        model: input.model ?? 'cyclegan',
+        settings: input.settings,
+        sample: input.sample,
+      }),
+    );
   }
 
   async update(id: string, patch: ProjectPatch): Promise<Project> {
@@ -117,8 +97,7 @@ export class ProjectStore {
       model: patch.model ?? current.model,
       settings: patch.settings ?? current.settings,
     };
-    await this.write(ProjectSchema.parse(next));
-    return next;
+    return writeProject(this.workspace, next);
   }
 
   /** Removes the project's folder in the workspace (runs, checkpoints); its domain folders are untouched. */
