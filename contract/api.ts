@@ -159,6 +159,7 @@ export const MetricsRowSchema = z.object({
   losses: z.record(z.string(), z.number()),
   lr: z.number(),
   itPerSec: z.number().optional(),
+  trainingSeconds: z.number().optional(),
   time: z.string().optional(),
 });
 export type MetricsRow = z.infer<typeof MetricsRowSchema>;

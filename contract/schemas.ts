@@ -124,6 +124,11 @@ export const TrainingSettingsSchema = z
     epochsDecay: z.number().int().min(0).max(10000).default(100),
     /** When set, the run stops after this many iterations (and the schedule is laid over them). */
     iterations: positiveInt.max(10_000_000).optional(),
+    /**
+     * When set, the run trains for this many minutes of training time (paused time does not count), the
+     * learning rate laid over the budget as over epochs; with `iterations` too, whichever comes first.
+     */
+    minutes: z.number().positive().max(1440).optional(),
     checkpointEvery: positiveInt.default(500),
     sampleEvery: positiveInt.default(100),
     keepCheckpoints: positiveInt.max(100).default(3),
@@ -265,6 +270,9 @@ export const ProgressEventSchema = z.object({
   itPerSec: z.number(),
   etaSeconds: z.number().nullable(),
   dataWaitShare: z.number().optional(),
+  /** Seconds spent training so far (paused time not counted), and the run's time budget when it has one. */
+  trainingSeconds: z.number().optional(),
+  budgetSeconds: z.number().optional(),
 });
 export const SampleEventSchema = z.object({
   type: z.literal('sample'),
@@ -303,6 +311,8 @@ export const RunSummarySchema = z.object({
   state: RunStateSchema,
   iteration: z.number().int(),
   totalIterations: z.number().int(),
+  /** Seconds spent training (paused time not counted), as of the last checkpoint or state change. */
+  trainingSeconds: z.number().optional(),
   settings: TrainingSettingsSchema,
   backend: z.string(),
   createdAt: z.string(),

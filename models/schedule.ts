@@ -50,3 +50,39 @@ export function learningRateAtIteration(s: LrScheduleSettings, iteration: number
   }
   return learningRateAtEpoch(s, Math.floor(iteration / Math.max(1, iterationsPerEpoch)));
 }
+
+/**
+ * The learning-rate factor at a point of a time budget (progress 0…1): 1 until the decay phase, then
+ * falling linearly over the last `decayShare` of the budget — the reference's decay epochs, measured in
+ * seconds. A floor of 1% keeps the last steps from being wasted. decayShare 0: constant.
+ */
+export function decayedShare(progress: number, decayShare: number): number {
+  if (decayShare <= 0) return 1;
+  const left = 1 - Math.min(Math.max(progress, 0), 1);
+  return Math.max(0.01, Math.min(1, left / decayShare));
+}
+
+/** A run trained for a time: `minutes` of training, and at most `iterations` when both are set. */
+export interface TimeBudget {
+  minutes: number;
+  iterations?: number;
+}
+
+/**
+ * How far through a time budget a run is (0…1, or above once spent): its training seconds against the
+ * minutes, or its iterations against the cap where that is further along.
+ */
+export function budgetProgress(budget: TimeBudget, seconds: number, iteration: number): number {
+  const byTime = seconds / (budget.minutes * 60);
+  return budget.iterations === undefined ? byTime : Math.max(byTime, iteration / budget.iterations);
+}
+
+/**
+ * Learning rate after `seconds` of training on a time budget: the same shape as over epochs — constant
+ * for the first epochs/(epochs + epochsDecay) of the budget, then linear decay (to a 1% floor).
+ */
+export function learningRateAtTime(s: LrScheduleSettings & TimeBudget, seconds: number, iteration: number): number {
+  const total = s.epochs + s.epochsDecay;
+  const decayShare = total === 0 ? 0 : s.epochsDecay / total;
+  return s.lr * decayedShare(budgetProgress(s, seconds, iteration), decayShare);
+}

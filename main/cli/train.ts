@@ -25,6 +25,7 @@ export interface TrainCliOptions {
   size?: string;
   iterations?: string;
   epochs?: string;
+  minutes?: string;
   checkpointEvery?: string;
   sampleEvery?: string;
   batchSize?: string;
@@ -36,6 +37,15 @@ export interface TrainCliOptions {
   checkpoint?: string;
   backend?: string;
   json?: boolean;
+}
+
+/** A training time in minutes: above 0 and at most a day (fractions allowed: 0.5 is 30 s). */
+function minutesOption(value: string): string {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1440) {
+    throw new InvalidArgumentError(`--minutes must be a number above 0 and at most 1440 (got "${value}")`);
+  }
+  return value;
 }
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -56,10 +66,14 @@ export function loadSizeFor(size: number): number {
 /**
  * Settings from the command line (the run resolves and validates them). Pure, so it is tested alone.
  * `--epochs N` is N epochs in all, as the reference's 100 + 100: half at the initial rate, half decaying.
+ * `--minutes N` trains for N minutes of training time, the rate decaying over the last half of them.
  */
 export function settingsFromCli(opts: TrainCliOptions): Record<string, unknown> {
-  if (opts.iterations !== undefined && opts.epochs !== undefined) {
-    throw new Error('Give --iterations or --epochs, not both');
+  const lengths = (['iterations', 'epochs', 'minutes'] as const).filter((k) => opts[k] !== undefined);
+  if (lengths.length > 1) {
+    throw new Error(
+      `Give one training length: --iterations, --epochs or --minutes, not ${lengths.map((k) => `--${k}`).join(' and ')}`,
+    );
   }
   const settings: Record<string, unknown> = {};
   if (opts.model !== undefined) settings.model = opts.model;
@@ -74,6 +88,7 @@ export function settingsFromCli(opts: TrainCliOptions): Record<string, unknown> 
     settings.epochs = Math.ceil(n / 2);
     settings.epochsDecay = Math.floor(n / 2);
   }
+  if (opts.minutes !== undefined) settings.minutes = Number(opts.minutes);
   if (opts.checkpointEvery !== undefined) settings.checkpointEvery = Number(opts.checkpointEvery);
   if (opts.sampleEvery !== undefined) settings.sampleEvery = Number(opts.sampleEvery);
   if (opts.batchSize !== undefined) settings.batchSize = Number(opts.batchSize);
@@ -88,10 +103,14 @@ export function formatLosses(losses: Record<string, number>): string {
     .join(' ');
 }
 
-/** One line for logs without a terminal (and for the end of a run). */
+/** One line for logs without a terminal (and for the end of a run). On a time budget: time, not a count. */
 export function progressLine(e: Extract<RunEvent, { type: 'progress' }>): string {
+  const done =
+    e.budgetSeconds === undefined
+      ? `it ${e.iteration}/${e.totalIterations}`
+      : `it ${e.iteration} | ${formatDuration(e.trainingSeconds ?? 0)} of ${formatDuration(e.budgetSeconds)}`;
   return (
-    `it ${e.iteration}/${e.totalIterations} | ${e.itPerSec.toFixed(2)} it/s | ETA ${formatDuration(e.etaSeconds)} | ` +
+    `${done} | ${e.itPerSec.toFixed(2)} it/s | ETA ${formatDuration(e.etaSeconds)} | ` +
     `lr ${e.lr.toExponential(2)} | ${formatLosses(e.losses)}`
   );
 }
@@ -114,6 +133,11 @@ export function registerTrain(program: Command): void {
       '--epochs <n>',
       'train this many epochs in all: half at the initial rate, half decaying to zero',
       wholeNumber('--epochs', 1, 20_000),
+    )
+    .option(
+      '--minutes <n>',
+      'train for this many minutes (paused time not counted), the rate decaying over the last half',
+      minutesOption,
     )
     .option(
       '--checkpoint-every <n>',
@@ -140,7 +164,7 @@ export function registerTrain(program: Command): void {
       let backend: BackendReport;
       if (opts.resume !== undefined) {
         const conflicting = (
-          ['a', 'b', 'model', 'preset', 'size', 'iterations', 'epochs', 'batchSize', 'seed'] as const
+          ['a', 'b', 'model', 'preset', 'size', 'iterations', 'epochs', 'minutes', 'batchSize', 'seed'] as const
         ).filter((k) => opts[k] !== undefined);
         if (conflicting.length > 0) {
           throw new Error(
@@ -212,7 +236,7 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
   const showBar = !json && process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {
-      format: 'Training |{bar}| {value}/{total} it | {speed} it/s | ETA {eta_text} | {losses}',
+      format: 'Training |{bar}| {done_text} | {speed} it/s | ETA {eta_text} | {losses}',
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: false,
@@ -232,16 +256,22 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
     switch (e.type) {
       case 'progress': {
         lastProgress = e;
+        // On a time budget the bar fills with training seconds; otherwise with iterations.
+        const byTime = e.budgetSeconds !== undefined;
+        const value = byTime ? Math.round(e.trainingSeconds ?? 0) : e.iteration;
         const payload = {
+          done_text: byTime
+            ? `it ${e.iteration}, ${formatDuration(e.trainingSeconds ?? 0)} of ${formatDuration(e.budgetSeconds ?? 0)}`
+            : `${e.iteration}/${e.totalIterations} it`,
           speed: e.itPerSec.toFixed(2),
           eta_text: formatDuration(e.etaSeconds),
           losses: formatLosses(e.losses),
         };
         if (showBar) {
           if (!barStarted) {
-            bar.start(e.totalIterations, e.iteration, payload);
+            bar.start(byTime ? Math.round(e.budgetSeconds ?? 0) : e.totalIterations, value, payload);
             barStarted = true;
-          } else bar.update(e.iteration, payload);
+          } else bar.update(value, payload);
         } else if (Date.now() - lastLogged > 10_000 || e.iteration === e.totalIterations) {
           lastLogged = Date.now();
           info(progressLine(e));

@@ -7,7 +7,6 @@ import { bceWithLogits, cycleLoss, ganLoss, identityLoss, l1Loss } from '../../m
 import { buildGenerator, unetGenerator } from '../../models/networks.js';
 import { ImagePool } from '../../models/pool.js';
 import { Rng } from '../../models/rng.js';
-import { learningRateAtEpoch, learningRateAtIteration, lrFactor, totalIterations } from '../../models/schedule.js';
 import { packTensors, unpackTensors } from '../../models/state.js';
 
 beforeAll(async () => {
@@ -118,35 +117,6 @@ describe('image pool', () => {
     tf.dispose([y, out2]);
     p2.dispose();
     expect(() => new ImagePool(-1, new Rng(1))).toThrow(/pool size/);
-  });
-});
-
-describe('learning-rate schedule', () => {
-  const s = { lr: 2e-4, epochs: 100, epochsDecay: 100 };
-  it('is constant for `epochs` epochs, then decays linearly towards zero (reference formula)', () => {
-    expect(learningRateAtEpoch(s, 0)).toBe(2e-4);
-    expect(learningRateAtEpoch(s, 98)).toBe(2e-4);
-    expect(lrFactor(99, 100, 100)).toBe(1);
-    expect(lrFactor(100, 100, 100)).toBeCloseTo(100 / 101, 12);
-    expect(lrFactor(150, 100, 100)).toBeCloseTo(50 / 101, 12);
-    expect(lrFactor(199, 100, 100)).toBeCloseTo(1 / 101, 12);
-    expect(lrFactor(250, 100, 100)).toBe(0);
-    for (let e = 100; e < 199; e++) {
-      expect(lrFactor(e, 100, 100) - lrFactor(e + 1, 100, 100)).toBeCloseTo(1 / 101, 12);
-    }
-  });
-  it('maps iterations onto epochs, or over a fixed number of iterations', () => {
-    expect(learningRateAtIteration(s, 99 * 10 + 9, 10)).toBe(2e-4);
-    expect(learningRateAtIteration(s, 100 * 10, 10)).toBeCloseTo((2e-4 * 100) / 101, 12);
-    const fixed = { lr: 1, epochs: 1, epochsDecay: 1, iterations: 100 };
-    expect(learningRateAtIteration(fixed, 0, 1)).toBe(1);
-    expect(learningRateAtIteration(fixed, 50, 1)).toBe(1);
-    expect(learningRateAtIteration(fixed, 75, 1)).toBeCloseTo(0.5, 12);
-    expect(learningRateAtIteration(fixed, 100, 1)).toBe(0);
-    expect(totalIterations(s, 10)).toBe(2000);
-    expect(totalIterations(fixed, 10)).toBe(100);
-    expect(learningRateAtEpoch({ lr: 1, epochs: 0, epochsDecay: 0 }, 3)).toBe(1);
-    expect(() => learningRateAtIteration(s, -1, 10)).toThrow(/Iteration/);
   });
 });
 

@@ -78,6 +78,7 @@ export const RunStatusSchema = z.object({
   state: RunStateSchema,
   iteration: z.number().int(),
   totalIterations: z.number().int(),
+  trainingSeconds: z.number().optional(),
   pid: z.number().int(),
   updatedAt: z.string(),
   message: z.string().optional(),
@@ -181,6 +182,8 @@ export interface MetricsLine {
   itPerSec: number;
   etaSeconds: number | null;
   dataWaitShare?: number;
+  /** Seconds spent training up to this iteration (paused time not counted). */
+  trainingSeconds?: number;
   time: string;
 }
 
@@ -323,6 +326,7 @@ export async function readRunSummary(root: string, workspace?: string): Promise<
     state: await effectiveState(root, status),
     iteration: Math.max(status?.iteration ?? 0, lastCheckpoint),
     totalIterations: config.totalIterations,
+    ...(status?.trainingSeconds !== undefined ? { trainingSeconds: status.trainingSeconds } : {}),
     settings: config.settings,
     backend: config.backend.candidate,
     createdAt: config.createdAt,

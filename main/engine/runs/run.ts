@@ -17,13 +17,13 @@ import {
   type RunState,
   type RunSummary,
 } from '#contract';
+import { createTrainer, needsRecompute, type Trainer } from '../../../models/index.js';
 import {
-  createTrainer,
+  budgetProgress,
   learningRateAtIteration,
-  needsRecompute,
-  type Trainer,
+  learningRateAtTime,
   totalIterations,
-} from '../../../models/index.js';
+} from '../../../models/schedule.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
 import { ensureProject } from '../project-file.js';
@@ -278,6 +278,8 @@ class RunJob implements RunHandle {
   private currentState: RunState = 'starting';
   private it = 0;
   private epoch = 0;
+  /** Seconds spent training: stepping, reading data, writing samples and checkpoints; not paused time. */
+  private seconds = 0;
   private position: PipelinePosition;
   private pauseRequested = false;
   private stopRequested = false;
@@ -307,6 +309,7 @@ class RunJob implements RunHandle {
     if (resumption) {
       this.it = resumption.state.run.iteration;
       this.epoch = resumption.state.run.epoch;
+      this.seconds = resumption.state.run.trainingSeconds ?? 0;
       this.sampleInputs = resumption.state.run.sampleInputs;
       this.lastCheckpoint = this.it;
       this.release = resumption.release;
@@ -419,7 +422,12 @@ class RunJob implements RunHandle {
     const files = await readRunSummary(this.dir, this.workspace);
     // status.json trails the loop (it is written only at state changes and checkpoints, and not yet at all
     // right after start): a live run's state and iteration are the job's own.
-    return { ...files, state: this.currentState, iteration: Math.max(files.iteration, this.it) };
+    return {
+      ...files,
+      state: this.currentState,
+      iteration: Math.max(files.iteration, this.it),
+      trainingSeconds: Math.max(files.trainingSeconds ?? 0, this.seconds),
+    };
   }
 
   private isEnded(): boolean {
@@ -445,6 +453,7 @@ class RunJob implements RunHandle {
         state,
         iteration: this.it,
         totalIterations: this.config.totalIterations,
+        trainingSeconds: this.seconds,
         ...(message ? { message } : {}),
       });
     } catch {
@@ -462,11 +471,14 @@ class RunJob implements RunHandle {
     const meter = createSpeedMeter(20);
     const sampleEvery = this.config.settings.sampleEvery;
     const checkpointEvery = this.config.settings.checkpointEvery;
+    const settings = this.config.settings;
+    const budget = settings.minutes === undefined ? undefined : { minutes: settings.minutes, iterations: total };
+    const budgetSpent = () => budget !== undefined && budgetProgress(budget, this.seconds, this.it) >= 1;
     let result: RunResult;
     try {
       if (!this.stopRequested) await this.setState('running');
       meter.mark(this.it, performance.now());
-      while (this.it < total && !this.stopRequested) {
+      while (this.it < total && !budgetSpent() && !this.stopRequested) {
         if (this.pauseRequested) {
           await this.setState('paused');
           await new Promise<void>((r) => {
@@ -479,9 +491,12 @@ class RunJob implements RunHandle {
           meter.breakInterval();
           meter.mark(this.it, performance.now());
         }
+        const stepStart = performance.now();
         const batch = await this.data.next();
         if (!batch) throw new Error('The training data ran out before the last iteration');
-        const lr = learningRateAtIteration(this.config.settings, this.it, perEpoch);
+        const lr = budget
+          ? learningRateAtTime({ ...settings, ...budget }, this.seconds, this.it)
+          : learningRateAtIteration(settings, this.it, perEpoch);
         trainer.setLearningRate(lr);
         const shape: [number, number, number, number] = [batch.n, batch.height, batch.width, batch.channels];
         const a = tf.tensor4d(batch.a, shape);
@@ -506,10 +521,25 @@ class RunJob implements RunHandle {
         this.epoch = batch.epoch;
         this.position = batch.next;
         if (!this.sampleInputs) this.sampleInputs = firstImages(batch);
-        meter.mark(this.it, performance.now());
+        const now = performance.now();
+        meter.mark(this.it, now);
+        // The step's time counts now, so the last step of a budget is known as the last.
+        this.seconds += (now - stepStart) / 1000;
         const itPerSec = meter.itPerSec();
-        const etaSeconds = meter.etaSeconds(total - this.it);
+        const iterationEta = meter.etaSeconds(total - this.it);
+        // On a time budget: what is left of it, or sooner where the iteration cap comes first.
+        const budgetLeft = budget ? Math.max(0, budget.minutes * 60 - this.seconds) : undefined;
+        const etaSeconds =
+          budgetLeft === undefined
+            ? iterationEta
+            : iterationEta === null
+              ? budgetLeft
+              : Math.min(budgetLeft, iterationEta);
         const dataWaitShare = this.data.stats?.().waitShare;
+        const timing = {
+          trainingSeconds: this.seconds,
+          ...(budget ? { budgetSeconds: budget.minutes * 60 } : {}),
+        };
         this.emit({
           type: 'progress',
           runId: this.id,
@@ -521,6 +551,7 @@ class RunJob implements RunHandle {
           itPerSec,
           etaSeconds,
           ...(dataWaitShare !== undefined ? { dataWaitShare } : {}),
+          ...timing,
         });
         await this.metrics.add({
           iteration: this.it,
@@ -530,15 +561,18 @@ class RunJob implements RunHandle {
           itPerSec,
           etaSeconds,
           ...(dataWaitShare !== undefined ? { dataWaitShare } : {}),
+          trainingSeconds: this.seconds,
           time: new Date().toISOString(),
         });
-        if (this.it % sampleEvery === 0 || this.it === total) await this.writeSample();
+        const last = this.it === total || budgetSpent();
+        if (this.it % sampleEvery === 0 || last) await this.writeSample();
         if (this.it % checkpointEvery === 0) await this.checkpoint();
         // Let pause/stop messages and other requests in between steps, and let those requests finish.
         await new Promise<void>((r) => setImmediate(r));
         if (this.hooks.betweenSteps) await this.hooks.betweenSteps();
+        this.seconds += (performance.now() - now) / 1000;
       }
-      const finished = this.it >= total;
+      const finished = this.it >= total || budgetSpent();
       if (!finished) await this.setState('stopping');
       if (this.lastCheckpoint !== this.it) await this.checkpoint();
       result = { state: finished ? 'finished' : 'stopped', iteration: this.it };
@@ -620,7 +654,13 @@ class RunJob implements RunHandle {
     const trainerState = await this.trainer!.exportState();
     const state: CheckpointState = {
       trainer: trainerState,
-      run: { iteration: this.it, epoch: this.epoch, position: this.position, sampleInputs: this.sampleInputs },
+      run: {
+        iteration: this.it,
+        epoch: this.epoch,
+        position: this.position,
+        trainingSeconds: this.seconds,
+        sampleInputs: this.sampleInputs,
+      },
     };
     const files = encodeState(state);
     const info = await writeCheckpoint(this.dir, this.it, files, {
@@ -633,6 +673,7 @@ class RunJob implements RunHandle {
       state: this.currentState,
       iteration: this.it,
       totalIterations: this.config.totalIterations,
+      trainingSeconds: this.seconds,
     }).catch(() => {});
     this.emit({
       type: 'checkpoint',

@@ -272,8 +272,8 @@ export function crossCheck(s: TrainingSettings): string[] {
   if (s.preprocess === 'resize_and_crop' && s.loadSize < s.size) {
     problems.push(`loadSize (${s.loadSize}) must be at least size (${s.size}): images are loaded, then cropped`);
   }
-  if (s.epochs + s.epochsDecay === 0 && s.iterations === undefined) {
-    problems.push('nothing to train: epochs and epochsDecay are both 0 and no iterations are set');
+  if (s.epochs + s.epochsDecay === 0 && s.iterations === undefined && s.minutes === undefined) {
+    problems.push('nothing to train: epochs and epochsDecay are both 0 and no iterations or minutes are set');
   }
   return problems;
 }
@@ -298,9 +298,10 @@ export function resolveSettings(input: unknown = {}): TrainingSettings {
   }
   // Explicit `undefined` (an unset CLI option) must not erase a preset's value.
   const userLayer = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
-  // Iterations from a preset are a default; epochs chosen by the user replace it.
+  // A preset's length (iterations or minutes) is a default; a length chosen by the user replaces it.
   const layered: Record<string, unknown> = { ...MODEL_DEFAULTS[model], ...presetLayer };
-  if ('epochs' in userLayer || 'epochsDecay' in userLayer) delete layered.iterations;
+  if ('epochs' in userLayer || 'epochsDecay' in userLayer || 'minutes' in userLayer) delete layered.iterations;
+  if ('epochs' in userLayer || 'epochsDecay' in userLayer || 'iterations' in userLayer) delete layered.minutes;
   Object.assign(layered, userLayer);
 
   const parsed = TrainingSettingsSchema.safeParse(layered);

@@ -24,6 +24,8 @@ export interface CheckpointState {
     iteration: number;
     epoch: number;
     position: PipelinePosition;
+    /** Seconds spent training (paused time not counted): a run on a time budget keeps what is left of it. */
+    trainingSeconds?: number;
     /** The fixed images sample grids are drawn from (NHWC floats in [−1, 1]). */
     sampleInputs: { a: Float32Array; b: Float32Array; height: number; width: number; channels: number } | null;
   };
@@ -49,6 +51,8 @@ const StateFileSchema = z.object({
       iteration: count,
       epoch: count,
       position: z.object({ seed: z.number().int(), epoch: count, index: count }),
+      // Absent in checkpoints written before time budgets.
+      trainingSeconds: z.number().nonnegative().optional(),
       sampleInputs: z
         .object({
           a: BlobRefSchema,

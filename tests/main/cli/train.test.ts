@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLosses, loadSizeFor, settingsFromCli } from '../../../main/cli/train.js';
+import { formatLosses, loadSizeFor, progressLine, settingsFromCli } from '../../../main/cli/train.js';
 import { resolveSettings } from '../../../main/engine/runs/settings.js';
 import { makeTestData, makeWorkspace, type TestData } from '../../support/runs.js';
 
@@ -33,8 +33,36 @@ describe('settingsFromCli', () => {
     expect([s.epochs, s.epochsDecay, s.iterations]).toEqual([3, 2, undefined]);
   });
 
-  it('refuses --iterations with --epochs', () => {
-    expect(() => settingsFromCli({ iterations: '5', epochs: '2' })).toThrow(/--iterations or --epochs, not both/);
+  it('refuses more than one training length', () => {
+    expect(() => settingsFromCli({ iterations: '5', epochs: '2' })).toThrow(
+      /Give one training length: --iterations, --epochs or --minutes, not --iterations and --epochs/,
+    );
+    expect(() => settingsFromCli({ epochs: '2', minutes: '3' })).toThrow(/not --epochs and --minutes/);
+    expect(() => settingsFromCli({ iterations: '2', minutes: '3' })).toThrow(/not --iterations and --minutes/);
+  });
+
+  it('--minutes N is a time budget that replaces a preset iteration count', () => {
+    expect(settingsFromCli({ minutes: '2.5' })).toEqual({ minutes: 2.5 });
+    const s = resolveSettings(settingsFromCli({ preset: 'quick', minutes: '10' }));
+    expect([s.minutes, s.iterations]).toEqual([10, undefined]);
+  });
+
+  it('shows a time budget as time trained of the budget', () => {
+    const e = {
+      type: 'progress' as const,
+      runId: 'r',
+      iteration: 40,
+      totalIterations: 80000,
+      epoch: 0,
+      losses: { G_L1: 0.5 },
+      lr: 1e-3,
+      itPerSec: 2,
+      etaSeconds: 520,
+    };
+    expect(progressLine(e)).toMatch(/^it 40\/80000 \| 2\.00 it\/s \| ETA 8m 40s/);
+    expect(progressLine({ ...e, trainingSeconds: 80, budgetSeconds: 600 })).toMatch(
+      /^it 40 \| 1m 20s of 10m 00s \| 2\.00 it\/s \| ETA 8m 40s/,
+    );
   });
 
   it('formats losses compactly', () => {
@@ -133,7 +161,9 @@ describe('duet train', () => {
   it('explains bad options', async () => {
     const both = await duet(['train', '--a', data.a, '--iterations', '3', '--epochs', '2', '--workspace', workspace]);
     expect(both.code).toBe(1);
-    expect(both.stderr).toMatch(/--iterations or --epochs, not both/);
+    expect(both.stderr).toMatch(/Give one training length: --iterations, --epochs or --minutes/);
+    const noTime = await duet(['train', '--a', data.a, '--minutes', '0', '--workspace', workspace]);
+    expect(noTime.stderr).toMatch(/--minutes must be a number above 0 and at most 1440 \(got "0"\)/);
     const none = await duet(['train', '--workspace', workspace]);
     expect(none.stderr).toMatch(/Give the training data: --a DIR/);
     const badSize = await duet(['train', '--a', data.a, '--b', data.b, '--size', '8', '--workspace', workspace]);

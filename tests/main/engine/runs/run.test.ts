@@ -5,9 +5,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunEvent, RunEventSchema, RunSummarySchema } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
-import { DEFAULT_CHECKPOINT_IO, listCheckpoints, verifyCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
-import { startRun } from '../../../../main/engine/runs/run.js';
+import {
+  DEFAULT_CHECKPOINT_IO,
+  listCheckpoints,
+  loadCheckpoint,
+  verifyCheckpoint,
+} from '../../../../main/engine/runs/checkpoints.js';
+import { resumeRun, startRun } from '../../../../main/engine/runs/run.js';
 import { readMetrics, readRunConfig } from '../../../../main/engine/runs/run-files.js';
+import { decodeState } from '../../../../main/engine/runs/state-codec.js';
 import { makeTestData, makeWorkspace, type TestData, TINY_CYCLEGAN, TINY_PIX2PIX } from '../../../support/runs.js';
 import { waitFor } from '../../../support/wait.js';
 
@@ -266,4 +272,86 @@ describe('a training run', () => {
     expect(await fs.readdir(workspace)).toEqual([]);
     await fs.rm(workspace, { recursive: true, force: true });
   });
+
+  it('a time budget ends the run once its training seconds are spent, whatever the iteration cap', async () => {
+    const workspace = await makeWorkspace();
+    // 12 ms of training: spent by the first step or soon after; 1000 iterations never are.
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, minutes: 0.0002, iterations: 1000, sampleEvery: 1000, checkpointEvery: 1000 },
+    });
+    const events: RunEvent[] = [];
+    run.on((e) => events.push(e));
+    const result = await run.done;
+    expect(result.state).toBe('finished');
+    expect(result.iteration).toBeGreaterThanOrEqual(1);
+    expect(result.iteration).toBeLessThan(1000);
+    const progress = events.filter((e) => e.type === 'progress');
+    for (const p of progress) expect(RunEventSchema.parse(p)).toMatchObject({ budgetSeconds: 0.012 });
+    expect(progress[0]!.lr).toBe(TINY_PIX2PIX_LR);
+    expect(progress.at(-1)!.trainingSeconds).toBeGreaterThanOrEqual(0.012);
+    expect(progress.at(-1)!.etaSeconds).toBe(0);
+    // The last step leaves a sample and a checkpoint, as a run that reaches its iterations does.
+    expect(events.some((e) => e.type === 'sample' && e.iteration === result.iteration)).toBe(true);
+    expect((await listCheckpoints(run.dir)).map((c) => c.iteration)).toEqual([result.iteration]);
+    expect((await run.summary()).trainingSeconds).toBeGreaterThanOrEqual(progress.at(-1)!.trainingSeconds!);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('paused time does not count against a time budget, and a resumed run keeps what is left of it', async () => {
+    const workspace = await makeWorkspace();
+    const run = await startRun({
+      workspace,
+      dataA: data.a,
+      dataB: data.b,
+      settings: { ...TINY_PIX2PIX, minutes: 1440, sampleEvery: 1000, checkpointEvery: 1000 },
+    });
+    // Each event with the time it was seen, on the clock the run measures with.
+    const seen: { event: RunEvent; at: number }[] = [];
+    run.on((event) => seen.push({ event, at: performance.now() }));
+    await waitFor(() => run.iteration >= 2);
+    await run.pause();
+    const pausedAt = performance.now();
+    await new Promise((r) => setTimeout(r, 300));
+    const resumedAt = performance.now();
+    run.resume();
+    const before = run.iteration;
+    await waitFor(() => run.iteration > before);
+    const stopped = await run.stop();
+    expect(stopped.state).toBe('stopped');
+
+    // Training seconds between the last step before the pause and the first after it are at most the
+    // time between the two, less the pause.
+    const progress = seen.filter((s) => s.event.type === 'progress') as { event: ProgressEvent; at: number }[];
+    const beforePause = progress.filter((p) => p.at <= pausedAt).at(-1)!;
+    const afterPause = progress.find((p) => p.at >= resumedAt)!;
+    expect(afterPause.event.iteration).toBe(beforePause.event.iteration + 1);
+    const counted = afterPause.event.trainingSeconds! - beforePause.event.trainingSeconds!;
+    expect(counted).toBeGreaterThan(0);
+    expect(counted).toBeLessThanOrEqual((afterPause.at - beforePause.at - (resumedAt - pausedAt)) / 1000);
+    for (const p of progress) expect(p.event.budgetSeconds).toBe(1440 * 60);
+
+    // The checkpoint keeps the training seconds; the resumed run goes on from them.
+    const saved = decodeState((await loadCheckpoint(run.dir)).files).run.trainingSeconds!;
+    expect(saved).toBeGreaterThanOrEqual(progress.at(-1)!.event.trainingSeconds!);
+    const resumed = await resumeRun(run.dir, { workspace });
+    const next = await new Promise<ProgressEvent>((resolve) => {
+      const off = resumed.on((e) => {
+        if (e.type === 'progress') {
+          off();
+          resolve(e);
+        }
+      });
+    });
+    expect(next.trainingSeconds).toBeGreaterThan(saved);
+    expect(next.etaSeconds).toBeLessThan(1440 * 60 - saved);
+    expect((await resumed.stop()).state).toBe('stopped');
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
 });
+
+type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
+/** The quick preset's rate is not in the tiny settings: the schema's default applies. */
+const TINY_PIX2PIX_LR = 2e-4;

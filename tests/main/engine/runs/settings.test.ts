@@ -59,6 +59,20 @@ describe('resolveSettings', () => {
     expect(s.epochs).toBe(2);
   });
 
+  it('minutes chosen by the user replace the preset iteration count; iterations with them cap the run', () => {
+    const s = resolveSettings({ preset: 'quick', minutes: 10 });
+    expect(s.minutes).toBe(10);
+    expect(s.iterations).toBeUndefined();
+    expect(resolveSettings({ preset: 'quick', minutes: 10, iterations: 300 })).toMatchObject({
+      minutes: 10,
+      iterations: 300,
+    });
+    // With epochs at 0 a time budget is still something to train.
+    expect(resolveSettings({ epochs: 0, epochsDecay: 0, minutes: 1 }).minutes).toBe(1);
+    expect(() => resolveSettings({ minutes: 0 })).toThrow(/minutes must be greater than 0 \(got 0\)/);
+    expect(() => resolveSettings({ minutes: 1441 })).toThrow(/minutes must be at most 1440 \(got 1441\)/);
+  });
+
   it('every preset resolves for both models and passes the contract schema', () => {
     for (const preset of ['quick', 'balanced', 'reference'] as const) {
       for (const model of ['cyclegan', 'pix2pix'] as const) {

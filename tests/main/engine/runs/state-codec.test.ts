@@ -30,6 +30,7 @@ function checkpointState(): CheckpointState {
       iteration: 12,
       epoch: 1,
       position: { seed: 7, epoch: 1, index: 3 },
+      trainingSeconds: 41.25,
       sampleInputs: {
         a: new Float32Array([1, -1, 0.5]),
         b: new Float32Array([0.25, 0, -0.75]),
@@ -85,6 +86,12 @@ describe('checkpoint state codec', () => {
       delete json.state.trainer.data.buffer;
     });
     expect(new Float32Array(decodeState(older).trainer.data)[2]).toBeCloseTo(Math.PI, 6);
+  });
+
+  it('reads a checkpoint written before time budgets: no training seconds', () => {
+    const state = checkpointState();
+    delete state.run.trainingSeconds;
+    expect(decodeState(toMap(encodeState(state))).run.trainingSeconds).toBeUndefined();
   });
 
   it('refuses a state.json that is not JSON, or not a checkpoint state, naming the field', () => {
