@@ -5,7 +5,8 @@
  * trained on L1 alone (no GAN) for the same number of iterations.
  *
  * A fixed iteration budget (not a time budget) keeps the figure comparable across machines and loads.
- * DUET_BENCH_QUALITY_ITERATIONS changes it (default 300).
+ * DUET_BENCH_QUALITY_ITERATIONS changes it (default 300). Each model trains as `duet demo` trains it: a
+ * run of the run job, in a workspace of its own that is removed afterwards.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -52,9 +53,11 @@ export async function benchQuality(options: QualityBenchOptions = {}): Promise<Q
     try {
       const result = await runDemo({
         ...options.demo,
-        outDir: dir,
+        outDir: path.join(dir, 'demo'),
+        workspace: path.join(dir, 'workspace'),
         model,
-        // Bounded by iterations; the time limit only guards against a run that never ends.
+        // Bounded by iterations; the time budget only guards against a run that never ends. With both set,
+        // the rate decays over the iterations (the run's further-along measure).
         minutes: 24 * 60,
         maxIterations: iterations,
         backend: options.backend,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type DemoEvent, isDemoCancelled, runDemo } from '../engine/sample/demo.js';
+import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
 
 interface DemoCliOptions {
@@ -10,6 +11,7 @@ interface DemoCliOptions {
   count?: string;
   testCount?: string;
   backend?: string;
+  workspace?: string;
   l1Baseline?: boolean;
   json?: boolean;
 }
@@ -42,6 +44,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed for the sample and the networks', '0')
     .option('--count <n>', 'training pairs to generate (default 400)')
     .option('--test-count <n>', 'held-out pairs to generate (default 24)')
+    .option('--workspace <dir>', 'workspace the run goes into (default: the one the window uses)')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--l1-baseline', 'also train the plain L1 generator (no GAN) for the same time, as a baseline')
     .option('--json', 'print the result as JSON')
@@ -55,6 +58,7 @@ export function registerDemo(program: Command): void {
       try {
         const result = await runDemo({
           outDir: opts.out,
+          workspace: resolveWorkspace(opts.workspace),
           minutes: parseNumber('minutes', opts.minutes, false)!,
           model: opts.model as 'pix2pix' | 'cyclegan',
           seed: parseNumber('seed', opts.seed, true),
@@ -86,12 +90,17 @@ export function registerDemo(program: Command): void {
               `  ${r.label.padEnd(18)} ${`${(r.share * 100).toFixed(1)}%`.padStart(6)}: ${(r.pixelAccuracy * 100).toFixed(1)}%`,
           ),
           '',
+          `Run: ${result.run.projectId}/${result.run.runId} (${result.run.dir})`,
           `Report: ${result.reportPath}`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } catch (err) {
         if (isDemoCancelled(err)) {
-          process.stderr.write('The demo was cancelled; nothing more was written.\n');
+          process.stderr.write(
+            err.run
+              ? `The demo was cancelled; its run stopped with a checkpoint: ${err.run.dir}\n`
+              : 'The demo was cancelled; nothing more was written.\n',
+          );
           process.exitCode = 130;
           return;
         }

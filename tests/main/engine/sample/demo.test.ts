@@ -3,8 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
-import { DEMO_MARKER, decayedShare, isDemoCancelled, runDemo } from '../../../../main/engine/sample/demo.js';
+import { InProcessEngine } from '../../../../main/engine/process/in-process.js';
+import { listCheckpoints } from '../../../../main/engine/runs/checkpoints.js';
+import { readMetrics } from '../../../../main/engine/runs/run-files.js';
+import { DEMO_MARKER, isDemoCancelled, runDemo } from '../../../../main/engine/sample/demo.js';
 
 const temps: string[] = [];
 async function tempDir(): Promise<string> {
@@ -30,28 +34,26 @@ const small = {
   backend: 'wasm',
 };
 
-describe('the learning-rate decay over the time budget', () => {
-  it('holds the rate, then falls linearly to a 1% floor at the end', () => {
-    expect(decayedShare(0, 0.5)).toBe(1);
-    expect(decayedShare(0.5, 0.5)).toBe(1);
-    expect(decayedShare(0.75, 0.5)).toBeCloseTo(0.5, 10);
-    expect(decayedShare(0.9, 0.5)).toBeCloseTo(0.2, 10);
-    expect(decayedShare(1, 0.5)).toBe(0.01);
-    expect(decayedShare(2, 0.5)).toBe(0.01);
-    // The whole budget as decay, and none.
-    expect(decayedShare(0.25, 1)).toBeCloseTo(0.75, 10);
-    expect(decayedShare(0.99, 0)).toBe(1);
-  });
-});
+/** The runs the window lists for a project, asked the way the window asks. */
+async function listedRuns(workspace: string, projectId: string) {
+  const engine = new InProcessEngine(workspace);
+  try {
+    return (await engine.request('listRuns', { projectId })) as RunSummary[];
+  } finally {
+    await engine.shutdown();
+  }
+}
 
 describe('runDemo', () => {
-  it('generates, trains, translates, scores and writes the report, leaking no tensors', async () => {
+  it('generates, trains a run the window lists, translates, scores and writes the report, leaking no tensors', async () => {
     const outDir = path.join(await tempDir(), 'demo');
+    const workspace = await tempDir();
     const before = tf.memory().numTensors;
     const stages: string[] = [];
     const result = await runDemo({
       ...small,
       outDir,
+      workspace,
       l1Baseline: true,
       onEvent: (e) => {
         if (e.type === 'stage') stages.push(e.stage);
@@ -66,12 +68,26 @@ describe('runDemo', () => {
       expect(m.pixelAccuracy).toBeLessThanOrEqual(1);
       expect(m.rmse).toBeGreaterThan(0);
     }
-    expect((await readdir(outDir)).sort()).toEqual([DEMO_MARKER, 'metrics.json', 'report', 'sample', 'translated']);
+    expect((await readdir(outDir)).sort()).toEqual([
+      DEMO_MARKER,
+      'metrics.json',
+      'report',
+      'sample',
+      'translated',
+      'translated-l1',
+    ]);
     expect((await readdir(path.join(outDir, 'translated'))).sort()).toEqual(['0001.png', '0002.png']);
+    // A normal run: listed as the window lists runs, with its metrics and a checkpoint at its last iteration.
+    const runs = await listedRuns(workspace, result.run.projectId);
+    expect(runs.map((r) => [r.id, r.state, r.iteration])).toEqual([[result.run.runId, 'finished', 2]]);
+    expect(runs[0]!.settings).toMatchObject({ preset: 'quick', minutes: 5, iterations: 2, model: 'pix2pix' });
+    expect((await readMetrics(result.run.dir)).map((m) => m.iteration)).toEqual([1, 2]);
+    expect((await listCheckpoints(result.run.dir)).map((c) => c.iteration)).toEqual([2]);
     const html = await readFile(result.reportPath, 'utf8');
     expect(html).toContain(result.backend.split(' ')[0]!);
     expect(html).toContain('most common colour');
-    expect(html).toContain('falling linearly to zero over the last 50% of the budget');
+    expect(html).toContain('falling linearly to 1% of it over the last 50% of the budget');
+    expect(html).toContain(result.run.runId);
     expect(html).toContain('aria-label="G_L1 loss"');
     expect(tf.memory().numTensors).toBe(before);
     const saved = JSON.parse(await readFile(path.join(outDir, 'metrics.json'), 'utf8'));
@@ -85,45 +101,64 @@ describe('runDemo', () => {
     expect(saved.byColour).toEqual(result.byColour);
   }, 240_000);
 
-  it('runs CycleGAN too, and may run again into its own earlier output', async () => {
+  it('runs CycleGAN too, and may run again into its own earlier output, a second run in its project', async () => {
     const outDir = await tempDir();
-    await runDemo({ ...small, outDir, maxIterations: 1 });
-    const result = await runDemo({ ...small, outDir, model: 'cyclegan', maxIterations: 1 });
+    const workspace = await tempDir();
+    const first = await runDemo({ ...small, outDir, workspace, maxIterations: 1 });
+    const again = await runDemo({ ...small, outDir, workspace, maxIterations: 1 });
+    expect(again.run.projectId).toBe(first.run.projectId);
+    expect((await listedRuns(workspace, first.run.projectId)).map((r) => r.id).sort()).toEqual(
+      [first.run.runId, again.run.runId].sort(),
+    );
+    const result = await runDemo({ ...small, outDir, workspace, model: 'cyclegan', maxIterations: 1 });
     expect(result.metrics[0]!.name).toBe('cyclegan (this run)');
     expect(result.settings.model).toBe('cyclegan');
+    expect(result.run.projectId).not.toBe(first.run.projectId);
   }, 240_000);
 
   it('refuses a folder with other files, bad budgets and unknown models', async () => {
     const outDir = await tempDir();
     await writeFile(path.join(outDir, 'notes.txt'), 'mine');
-    await expect(runDemo({ ...small, outDir })).rejects.toThrow(/not empty and is not an earlier Duet demo/);
+    const workspace = await tempDir();
+    await expect(runDemo({ ...small, outDir, workspace })).rejects.toThrow(/not empty and is not an earlier Duet demo/);
     expect(await readdir(outDir)).toEqual(['notes.txt']);
     // A marker file of the right name but not written by the demo: nothing is removed.
     const fake = await tempDir();
     await writeFile(path.join(fake, DEMO_MARKER), JSON.stringify({ kind: 'something-else' }));
     await writeFile(path.join(fake, 'report'), 'mine');
-    await expect(runDemo({ ...small, outDir: fake })).rejects.toThrow(/is not a Duet demo marker/);
+    await expect(runDemo({ ...small, outDir: fake, workspace })).rejects.toThrow(/is not a Duet demo marker/);
     expect((await readdir(fake)).sort()).toEqual([DEMO_MARKER, 'report']);
-    await expect(runDemo({ ...small, outDir: await tempDir(), minutes: 0 })).rejects.toThrow(/--minutes must be/);
-    await expect(runDemo({ ...small, outDir: await tempDir(), model: 'unet' as unknown as 'pix2pix' })).rejects.toThrow(
-      /Unknown model "unet"/,
+    await expect(runDemo({ ...small, outDir: await tempDir(), workspace, minutes: 0 })).rejects.toThrow(
+      /--minutes must be/,
     );
+    await expect(
+      runDemo({ ...small, outDir: await tempDir(), workspace, model: 'unet' as unknown as 'pix2pix' }),
+    ).rejects.toThrow(/Unknown model "unet"/);
+    expect(await readdir(workspace)).toEqual([]);
   });
 
-  it('stops when cancelled', async () => {
+  it('a cancel stops the run with a checkpoint, as the window’s Stop does', async () => {
     const controller = new AbortController();
+    const workspace = await tempDir();
     const before = tf.memory().numTensors;
     const run = runDemo({
       ...small,
       maxIterations: undefined,
       outDir: await tempDir(),
+      workspace,
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.type === 'stage' && e.stage === 'train') controller.abort();
+        if (e.type === 'progress' && e.stage === 'train') controller.abort();
       },
     });
     const err = await run.catch((e: unknown) => e);
     expect(isDemoCancelled(err)).toBe(true);
+    if (!isDemoCancelled(err)) return;
+    const runs = await listedRuns(workspace, err.run!.projectId);
+    expect(runs.map((r) => r.state)).toEqual(['stopped']);
+    const stoppedAt = runs[0]!.iteration;
+    expect(stoppedAt).toBeGreaterThanOrEqual(1);
+    expect((await listCheckpoints(err.run!.dir)).map((c) => c.iteration)).toEqual([stoppedAt]);
     expect(tf.memory().numTensors).toBe(before);
   }, 240_000);
 });
