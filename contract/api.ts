@@ -169,12 +169,18 @@ export const RunMetricsRequestSchema = z
 export const RunMetricsResponseSchema = z.object({ rows: z.array(MetricsRowSchema) });
 
 /** outDir is optional here: the engine writes into `translations/<jobId>/` in the workspace when absent. */
-export const StartTranslateRequestSchema = TranslateRequestSchema.extend({ outDir: PathString.optional() }).strict();
+export const StartTranslateRequestSchema = TranslateRequestSchema.extend({
+  outDir: PathString.optional(),
+  /** Memory budget for one network pass, in MB; bigger images are tiled (default 1024). */
+  memoryMB: z.number().int().min(16).max(1_048_576).optional(),
+}).strict();
 export type StartTranslateRequest = z.input<typeof StartTranslateRequestSchema>;
 export const JobStartedSchema = z.object({
   jobId: Id,
   /** Where outputs go (absolute). */
   outDir: z.string().optional(),
+  /** The model the job translates with: a library model, or a run's latest checkpoint. */
+  model: z.object({ id: z.string(), source: z.enum(['library', 'run']), iterations: z.number().int() }).optional(),
 });
 export type JobStarted = z.infer<typeof JobStartedSchema>;
 export const JobRefSchema = z.object({ jobId: Id }).strict();
@@ -188,11 +194,12 @@ export const ExportModelRequestSchema = z
     format: z.enum(['tfjs', 'onnx']).default('tfjs'),
   })
   .strict();
-export const ExportModelResponseSchema = z.object({ path: z.string() });
+export const ExportModelResponseSchema = z.object({ path: z.string(), bytes: z.number().int().optional() });
 export const ImportModelRequestSchema = z.object({ source: PathString }).strict();
 export const SaveModelFromRunRequestSchema = z
   .object({
-    projectId: Id,
+    /** Without it, runId may also be a run's name or `<project>/<run>` (as the command line takes it). */
+    projectId: Id.optional(),
     runId: Id,
     iteration: z.number().int().nonnegative().optional(),
     name: z.string().trim().min(1).max(120).optional(),
@@ -202,27 +209,43 @@ export const SaveModelFromRunRequestSchema = z
 export const EvalRequestSchema = z
   .object({
     modelId: Id,
-    /** Paired test data: a folder of A|B images, or two folders with matching names. */
+    /** Paired test data: two folders with matching names, one folder holding testA/ testB/, or one of A|B images. */
     a: PathString,
     b: PathString.nullable().optional(),
     direction: z.union([DirectionSchema, z.literal('both')]).default('both'),
     limit: z.number().int().positive().optional(),
+    /** When given, progress arrives as 'progress' job events of this id (one per image). */
+    jobId: Id.optional(),
   })
   .strict();
 export type EvalRequest = z.input<typeof EvalRequestSchema>;
-export const EvalMetricsSchema = z.object({
+const ImageMetricsSchema = z.object({ rmse: z.number(), pixelAccuracy: z.number(), psnr: z.number(), l1: z.number() });
+export const EvalMetricsSchema = ImageMetricsSchema.extend({
   count: z.number().int(),
-  rmse: z.number(),
-  pixelAccuracy: z.number(),
-  psnr: z.number(),
-  l1: z.number(),
+  /** Per image, by the input's path relative to its folder. */
+  images: z.array(ImageMetricsSchema.extend({ file: z.string() })).optional(),
 });
 export const EvalReportSchema = z.object({
   modelId: z.string(),
   /** Keyed by direction: AtoB, BtoA. */
   directions: z.record(z.string(), EvalMetricsSchema),
+  /** Test pairs found, files without a partner, pairs that could not be evaluated (with why). */
+  pairs: z.number().int().optional(),
+  unmatchedA: z.array(z.string()).optional(),
+  unmatchedB: z.array(z.string()).optional(),
+  failed: z.array(z.object({ file: z.string(), reason: z.string() })).optional(),
+  /** True when the metrics were written onto the model's card (library models only). */
+  savedToCard: z.boolean().optional(),
 });
 export type EvalReport = z.infer<typeof EvalReportSchema>;
+
+/** The library with the folders in it that are not usable models, and why. */
+export const ModelLibrarySchema = z.object({
+  models: z.array(ModelCardSchema),
+  problems: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+/** One library model's card and the directions it has generators for. */
+export const ModelDetailsSchema = z.object({ card: ModelCardSchema, directions: z.array(DirectionSchema) });
 
 /** purpose 'import' picks a model file (.duetmodel) rather than a folder. */
 export const ChooseFolderRequestSchema = z
@@ -311,6 +334,8 @@ export const DUET_OPERATIONS = {
 
   // Model library
   listModels: op('duet:models:list', NoInput, z.array(ModelCardSchema)),
+  getModelLibrary: op('duet:models:library', NoInput, ModelLibrarySchema),
+  getModel: op('duet:models:get', ModelRef, ModelDetailsSchema),
   renameModel: op('duet:models:rename', RenameModelRequestSchema, ModelCardSchema),
   deleteModel: op('duet:models:delete', ModelRef, Ok),
   exportModel: op('duet:models:export', ExportModelRequestSchema, ExportModelResponseSchema),
@@ -454,5 +479,5 @@ export interface DuetApi extends DuetOperationsApi {
     onProgress?: (done: number, total: number) => void,
   ): Promise<UploadFilesResponse>;
   /** 'electron' or 'serve': lets the UI hide native-only affordances (folder dialogs). */
-  readonly transport: 'electron' | 'serve';
+  readonly transport: 'electron' | 'serve' | 'cli';
 }

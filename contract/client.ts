@@ -20,7 +20,7 @@ import {
 } from './api.js';
 
 export interface DuetTransport {
-  readonly kind: 'electron' | 'serve';
+  readonly kind: 'electron' | 'serve' | 'cli';
   /** Send one request on an operation's channel; resolves with the response or rejects with a DuetError. */
   invoke(channel: string, payload: unknown): Promise<unknown>;
   /** Listen to an event channel; returns the unsubscribe. */

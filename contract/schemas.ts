@@ -343,6 +343,27 @@ export const TranslateRequestSchema = z.object({
 });
 export type TranslateRequest = z.infer<typeof TranslateRequestSchema>;
 
+/** What a finished (or cancelled) translation job did, file by file. */
+export const TranslateReportSchema = z.object({
+  jobId: z.string(),
+  translated: z.array(
+    z.object({
+      input: z.string(),
+      output: z.string(),
+      width: z.number().int(),
+      height: z.number().int(),
+      tiles: z.number().int(),
+    }),
+  ),
+  /** Outputs that already existed and were left alone. */
+  existing: z.array(z.object({ input: z.string(), output: z.string() })),
+  /** Inputs that could not be translated, with why. */
+  failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+  cancelled: z.boolean(),
+  seconds: z.number(),
+});
+export type TranslateReport = z.infer<typeof TranslateReportSchema>;
+
 export const JobEventSchema = z.object({
   type: z.enum(['progress', 'item', 'done', 'cancelled', 'failed']),
   jobId: z.string(),
@@ -353,6 +374,10 @@ export const JobEventSchema = z.object({
   output: z.string().optional(),
   skipped: z.string().optional(),
   error: z.string().optional(),
+  /** The direction an evaluation is translating now. */
+  direction: DirectionSchema.optional(),
+  /** On a translation's 'done' or 'cancelled': the whole report. */
+  report: TranslateReportSchema.optional(),
 });
 export type JobEvent = z.infer<typeof JobEventSchema>;
 

@@ -2,14 +2,38 @@
  * `duet eval --model M --a DIR [--b DIR]`: RMSE (0–255), pixel accuracy, PSNR and L1 per direction on
  * paired test images (DESIGN.md §5); for library models the results go onto the model card.
  */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { type Direction, DirectionSchema } from '#contract';
+import { type Direction, DirectionSchema, type EvalReport as ServiceEvalReport } from '#contract';
 import { describeBackend, selectBackend } from '../engine/backend.js';
-import { type EvalReport, evaluateModel } from '../engine/eval/evaluate.js';
-import { resolveModel } from '../engine/library/resolve.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
+import { openEngine } from './engine.js';
 import { parseIntOption } from './translate.js';
+
+/** What `duet eval` prints (its --json shape): the service's report under the command line's names. */
+export interface EvalReport {
+  model: string;
+  pairs: number;
+  unmatchedA: string[];
+  unmatchedB: string[];
+  results: ServiceEvalReport['directions'];
+  failed: Array<{ file: string; reason: string }>;
+  savedToCard: boolean;
+}
+
+export function evalReportOf(r: ServiceEvalReport): EvalReport {
+  return {
+    model: r.modelId,
+    pairs: r.pairs ?? 0,
+    unmatchedA: r.unmatchedA ?? [],
+    unmatchedB: r.unmatchedB ?? [],
+    results: r.directions,
+    failed: r.failed ?? [],
+    savedToCard: r.savedToCard ?? false,
+  };
+}
 
 interface EvalCliOptions {
   model: string;
@@ -54,33 +78,38 @@ export function registerEval(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: EvalCliOptions) => {
       const workspace = resolveWorkspace(opts.workspace);
-      let directions: Direction[] | undefined;
+      let direction: Direction | 'both' = 'both';
       if (opts.direction) {
         const d = DirectionSchema.safeParse(opts.direction);
         if (!d.success) throw new Error(`--direction must be AtoB or BtoA, not "${opts.direction}"`);
-        directions = [d.data];
+        direction = d.data;
       }
       const backend = await selectBackend({ preference: opts.backend });
-      const model = await resolveModel(workspace, opts.model);
-      if (!opts.json) process.stderr.write(`Evaluating ${model.id} on ${describeBackend(backend)}…\n`);
+      const engine = openEngine(workspace, backend);
+      const showProgress = !opts.json && process.stderr.isTTY;
+      const jobId = `eval-${randomBytes(4).toString('hex')}`;
+      const off = engine.api.onJobEvent((p) => {
+        if (showProgress && p.input) {
+          process.stderr.write(`\r${p.direction ?? ''} ${p.done + 1}/${p.total} ${p.input}`.padEnd(60).slice(0, 100));
+        }
+      }, jobId);
       try {
-        const report = await evaluateModel({
-          model,
-          dirA: opts.a,
-          dirB: opts.b,
-          limit: opts.limit === undefined ? undefined : Number(opts.limit),
-          directions,
-          workspace,
-          onProgress: (p) => {
-            if (!opts.json && process.stderr.isTTY && p.file) {
-              process.stderr.write(`\r${p.direction} ${p.done + 1}/${p.total} ${p.file}`.padEnd(60).slice(0, 100));
-            }
-          },
-        });
-        if (!opts.json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(61));
+        if (!opts.json) process.stderr.write(`Evaluating ${opts.model} on ${describeBackend(backend)}…\n`);
+        const report = evalReportOf(
+          await engine.api.evalModel({
+            modelId: opts.model,
+            a: path.resolve(opts.a),
+            b: opts.b === undefined ? undefined : path.resolve(opts.b),
+            direction,
+            limit: opts.limit === undefined ? undefined : Number(opts.limit),
+            jobId,
+          }),
+        );
+        if (showProgress) process.stderr.write('\r'.padEnd(61));
         process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatEvalReport(report)}\n`);
       } finally {
-        model.dispose();
+        off();
+        await engine.close();
       }
     });
 }

@@ -2,14 +2,14 @@
  * `duet models`: the model library — list, show, save a run as a model, export to one file, import,
  * rename, delete.
  */
+import path from 'node:path';
 import type { Command } from 'commander';
-import type { ModelCard } from '#contract';
-import { selectBackend } from '../engine/backend.js';
-import { ARCHIVE_EXTENSION, exportModel, importModel } from '../engine/library/archive.js';
-import { saveModelFromRun } from '../engine/library/from-run.js';
-import { deleteModel, listModels, modelDirections, readCard, renameModel } from '../engine/library/store.js';
+import type { DuetApi, ModelCard } from '#contract';
+import { type BackendReport, selectBackend } from '../engine/backend.js';
 import { resolveWorkspace } from '../engine/workspace.js';
+import { EXPORT_EXTENSION as ARCHIVE_EXTENSION } from '../security/export-target.js';
 import { summaryOf } from './commands.js';
+import { openEngine } from './engine.js';
 
 interface CommonOptions {
   workspace?: string;
@@ -40,6 +40,21 @@ export function describeCard(card: ModelCard, directions: string[]): string {
   return lines.join('\n');
 }
 
+/** Ask the engine service, in process, for one thing. */
+async function withApi<T>(
+  opts: CommonOptions,
+  ask: (api: DuetApi, workspace: string) => Promise<T>,
+  backend: BackendReport | null = null,
+): Promise<T> {
+  const workspace = resolveWorkspace(opts.workspace);
+  const engine = openEngine(workspace, backend);
+  try {
+    return await ask(engine.api, workspace);
+  } finally {
+    await engine.close();
+  }
+}
+
 function common(cmd: Command): Command {
   return cmd.option('--workspace <dir>', 'workspace folder').option('--json', 'print JSON');
 }
@@ -49,8 +64,7 @@ export function registerModels(program: Command): void {
 
   common(models.command('list', { isDefault: true }).description('List the models in the library')).action(
     async (opts: CommonOptions) => {
-      const ws = resolveWorkspace(opts.workspace);
-      const listing = await listModels(ws);
+      const [ws, listing] = await withApi(opts, async (api, ws) => [ws, await api.getModelLibrary()] as const);
       const text = listing.models.length
         ? listing.models
             .map(
@@ -66,9 +80,8 @@ export function registerModels(program: Command): void {
 
   common(models.command('show <id>').description("Show a model's card")).action(
     async (id: string, opts: CommonOptions) => {
-      const ws = resolveWorkspace(opts.workspace);
-      const card = await readCard(ws, id);
-      print(opts, card, describeCard(card, await modelDirections(ws, id)));
+      const { card, directions } = await withApi(opts, (api) => api.getModel({ modelId: id }));
+      print(opts, card, describeCard(card, directions));
     },
   );
 
@@ -80,21 +93,26 @@ export function registerModels(program: Command): void {
       .option('--iteration <n>', 'a specific checkpoint')
       .option('--backend <name>', 'force a backend'),
   ).action(async (run: string, opts: CommonOptions & { name?: string; iteration?: string; backend?: string }) => {
-    const ws = resolveWorkspace(opts.workspace);
-    await selectBackend({ preference: opts.backend });
     const iteration = opts.iteration === undefined ? undefined : Number(opts.iteration);
     if (iteration !== undefined && !(Number.isInteger(iteration) && iteration >= 0)) {
       throw new Error('--iteration must be a whole number');
     }
-    const card = await saveModelFromRun(ws, run, { name: opts.name, iteration });
+    const backend = await selectBackend({ preference: opts.backend });
+    const card = await withApi(
+      opts,
+      (api) => api.saveModelFromRun({ runId: run, name: opts.name, iteration }),
+      backend,
+    );
     print(opts, card, `Saved ${card.name} as model "${card.id}" (${card.iterations} iterations)`);
   });
 
   common(models.command('export <id> <file>').description(`Export a model as one file (${ARCHIVE_EXTENSION})`)).action(
     async (id: string, file: string, opts: CommonOptions) => {
-      const ws = resolveWorkspace(opts.workspace);
-      const target = file.endsWith(ARCHIVE_EXTENSION) ? file : `${file}${ARCHIVE_EXTENSION}`;
-      const result = await exportModel(ws, id, target);
+      const target = path.resolve(file.endsWith(ARCHIVE_EXTENSION) ? file : `${file}${ARCHIVE_EXTENSION}`);
+      const { path: written, bytes = 0 } = await withApi(opts, (api) =>
+        api.exportModel({ modelId: id, destination: target }),
+      );
+      const result = { file: written, bytes };
       print(opts, result, `Exported "${id}" to ${result.file} (${(result.bytes / 1024 / 1024).toFixed(1)} MB)`);
     },
   );
@@ -102,21 +120,20 @@ export function registerModels(program: Command): void {
   common(
     models.command('import <file>').description('Import a model file (checked before anything is written)'),
   ).action(async (file: string, opts: CommonOptions) => {
-    const ws = resolveWorkspace(opts.workspace);
-    const card = await importModel(ws, file);
+    const card = await withApi(opts, (api) => api.importModel({ source: path.resolve(file) }));
     print(opts, card, `Imported ${card.name} as model "${card.id}"`);
   });
 
   common(models.command('rename <id> <name>').description("Change a model's display name (its id stays)")).action(
     async (id: string, name: string, opts: CommonOptions) => {
-      const card = await renameModel(resolveWorkspace(opts.workspace), id, name);
+      const card = await withApi(opts, (api) => api.renameModel({ modelId: id, name }));
       print(opts, card, `Renamed "${id}" to ${card.name}`);
     },
   );
 
   common(models.command('delete <id>').description('Delete a model from the library')).action(
     async (id: string, opts: CommonOptions) => {
-      await deleteModel(resolveWorkspace(opts.workspace), id);
+      await withApi(opts, (api) => api.deleteModel({ modelId: id }));
       print(opts, { deleted: id }, `Deleted "${id}"`);
     },
   );

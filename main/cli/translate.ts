@@ -8,12 +8,18 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DirectionSchema, type JobEvent, TranslateRequestSchema } from '#contract';
+import {
+  DirectionSchema,
+  type DuetApi,
+  type JobEvent,
+  type JobStarted,
+  StartTranslateRequestSchema,
+  type TranslateReport,
+} from '#contract';
 import { describeBackend, selectBackend } from '../engine/backend.js';
-import { resolveModel } from '../engine/library/resolve.js';
-import { type TranslateReport, translateImages } from '../engine/translate/job.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
+import { openEngine } from './engine.js';
 
 interface TranslateCliOptions {
   model: string;
@@ -63,13 +69,38 @@ export function summarizeTranslation(report: TranslateReport, outDir: string): s
   return lines.join('\n');
 }
 
-function defaultOutDir(workspace: string, label: string, direction: string): string {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace('T', '-')
-    .replace(/\.\d+Z$/, '');
-  return path.join(workspace, 'translations', `${label}-${direction}-${stamp}`);
+/**
+ * Start a translation job and follow its events to the end: resolves with the job's report, rejects with
+ * the job's error. `onStarted` hears the job's id first; `onEvent` every event of the job.
+ */
+export async function followTranslation(
+  api: DuetApi,
+  request: Parameters<DuetApi['startTranslate']>[0],
+  handlers: { onStarted(job: JobStarted): void; onEvent(event: JobEvent): void },
+): Promise<TranslateReport> {
+  let jobId: string | undefined;
+  // Events that arrive before the start's answer wait until the job's id is known.
+  const early: JobEvent[] = [];
+  let settle: (event: JobEvent) => void = (e) => early.push(e);
+  const off = api.onJobEvent((e) => (jobId === undefined ? early.push(e) : e.jobId === jobId && settle(e)));
+  try {
+    const job = await api.startTranslate(request);
+    jobId = job.jobId;
+    handlers.onStarted(job);
+    return await new Promise<TranslateReport>((resolve, reject) => {
+      settle = (e) => {
+        handlers.onEvent(e);
+        if (e.type === 'failed') reject(new Error(e.error ?? 'the translation failed'));
+        else if (e.type === 'done' || e.type === 'cancelled') {
+          if (e.report) resolve(e.report);
+          else reject(new Error(`the translation ended (${e.type}) without its report`));
+        }
+      };
+      for (const e of early.splice(0)) if (e.jobId === jobId) settle(e);
+    });
+  } finally {
+    off();
+  }
 }
 
 export function registerTranslate(program: Command): void {
@@ -98,32 +129,35 @@ export function registerTranslate(program: Command): void {
       const workspace = resolveWorkspace(opts.workspace);
       const direction = DirectionSchema.safeParse(opts.direction);
       if (!direction.success) throw new Error(`--direction must be AtoB or BtoA, not "${opts.direction}"`);
-      const backend = await selectBackend({ preference: opts.backend });
-      const model = await resolveModel(workspace, opts.model);
-      const outDir = path.resolve(opts.out ?? defaultOutDir(workspace, model.label, direction.data));
-      const parsed = TranslateRequestSchema.safeParse({
-        modelId: model.id,
+      const parsed = StartTranslateRequestSchema.safeParse({
+        modelId: opts.model,
         direction: direction.data,
         inputs: opts.in.map((p) => path.resolve(p)),
-        outDir,
+        outDir: opts.out === undefined ? undefined : path.resolve(opts.out),
         format: opts.format,
         quality: Number(opts.quality),
         naming: opts.naming,
         overwrite: opts.overwrite === true,
         tile: opts.tile === undefined ? undefined : Number(opts.tile),
         keepMetadata: opts.keepMetadata === true,
+        memoryMB: opts.memory === undefined ? undefined : Number(opts.memory),
       });
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new Error(`Invalid option ${issue?.path.join('.')}: ${issue?.message}`);
       }
-      const controller = new AbortController();
+      const backend = await selectBackend({ preference: opts.backend });
+      const engine = openEngine(workspace, backend);
+      let jobId: string | undefined;
       let interrupts = 0;
+      const cancel = () => {
+        if (jobId) engine.api.cancelTranslate({ jobId }).catch(() => undefined); // it may have just ended
+      };
       const onSigint = () => {
         interrupts++;
         if (interrupts > 1) process.exit(130);
         process.stderr.write('\nCancelling after the current tile… (Ctrl-C again to quit at once)\n');
-        controller.abort();
+        cancel();
       };
       process.on('SIGINT', onSigint);
       const showBar = !opts.json && process.stderr.isTTY;
@@ -137,42 +171,40 @@ export function registerTranslate(program: Command): void {
         cliProgress.Presets.shades_classic,
       );
       let started = false;
-      const onEvent = (e: JobEvent) => {
-        if (!showBar) return;
-        const payload = { etaText: formatEta(e.etaSeconds), file: e.input ? path.basename(e.input) : '' };
-        if (!started) {
-          bar.start(e.total, e.done, payload);
-          started = true;
-        } else {
-          bar.update(e.done, payload);
-        }
-      };
-      if (!opts.json) {
-        process.stderr.write(
-          `Model ${model.id} (${model.source}, ${model.iterations} iterations), ${direction.data}, on ${describeBackend(backend)}\n`,
-        );
-      }
+      let job: JobStarted | undefined;
       let report: TranslateReport;
-      const translator = await model.translator(direction.data);
       try {
-        report = await translateImages({
-          request: parsed.data,
-          translator,
-          modelLabel: model.label,
-          outDirChosen: opts.out !== undefined,
-          memoryBudgetBytes: opts.memory ? Number(opts.memory) * 1024 * 1024 : undefined,
-          signal: controller.signal,
-          onEvent,
+        report = await followTranslation(engine.api, parsed.data, {
+          onStarted: (j) => {
+            job = j;
+            jobId = j.jobId;
+            if (interrupts > 0) cancel();
+            if (!opts.json && j.model) {
+              process.stderr.write(
+                `Model ${j.model.id} (${j.model.source}, ${j.model.iterations} iterations), ${direction.data}, on ${describeBackend(backend)}\n`,
+              );
+            }
+          },
+          onEvent: (e) => {
+            if (!showBar || e.type === 'failed') return;
+            const payload = { etaText: formatEta(e.etaSeconds), file: e.input ? path.basename(e.input) : '' };
+            if (!started) {
+              bar.start(e.total, e.done, payload);
+              started = true;
+            } else {
+              bar.update(e.done, payload);
+            }
+          },
         });
       } finally {
         if (started) bar.stop();
         process.off('SIGINT', onSigint);
-        translator.dispose();
-        model.dispose();
+        await engine.close();
       }
+      const outDir = job?.outDir ?? '';
       if (opts.json) {
         process.stdout.write(
-          `${JSON.stringify({ model: model.id, direction: direction.data, outDir, ...report }, null, 2)}\n`,
+          `${JSON.stringify({ model: job?.model?.id ?? opts.model, direction: direction.data, outDir, ...report }, null, 2)}\n`,
         );
       } else {
         process.stdout.write(`${summarizeTranslation(report, outDir)}\n`);

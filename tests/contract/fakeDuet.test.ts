@@ -93,6 +93,8 @@ describe('the window specs’ fake DuetApi', () => {
     const model = ask('saveModelFromRun', { ...ref, name: 'maps' });
     expect(ask('renameModel', { modelId: model.id, name: 'maps v2' }).name).toBe('maps v2');
     expect(ask('listModels').map((m) => m.id)).toContain(model.id);
+    expect(ask('getModelLibrary').models.map((m) => m.id)).toContain(model.id);
+    expect(ask('getModel', { modelId: model.id }).card.name).toBe('maps v2');
     ask('exportModel', { modelId: model.id, destination: '/tmp/exports' });
     expect(failing('importModel', { source: '/tmp/not-a-model' }).message).toMatch(/not a Duet model folder/);
     expect(Object.keys(ask('evalModel', { modelId: model.id, a: '/data/test' }).directions)).toEqual(['AtoB', 'BtoA']);

@@ -126,6 +126,8 @@ export const EXAMPLES: Examples = {
   },
   cancelTranslate: { request: { jobId: 'job-1' }, response: { ok: true } },
   listModels: { request: undefined, response: [card] },
+  getModelLibrary: { request: undefined, response: { models: [card], problems: [{ id: 'half', reason: 'no card' }] } },
+  getModel: { request: { modelId: 'model-1' }, response: { card, directions: ['AtoB'] } },
   renameModel: { request: { modelId: 'model-1', name: 'Renamed' }, response: { ...card, name: 'Renamed' } },
   deleteModel: { request: { modelId: 'model-1' }, response: { ok: true } },
   exportModel: { request: { modelId: 'model-1', destination: '/tmp/out' }, response: { path: '/tmp/out/model-1' } },

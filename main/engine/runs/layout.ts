@@ -34,14 +34,18 @@ export function slugify(text: string, fallback = 'run'): string {
   return slug || fallback;
 }
 
-/** A run id that sorts by start time: `20261123-142501-horses-to-zebras`. */
-export function makeRunId(name: string, now: Date = new Date()): string {
-  const stamp = now
+/** A time for names that sort by it: `20261123-142501` (UTC). */
+export function timeStamp(now: Date = new Date()): string {
+  return now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace('T', '-')
     .replace(/\.\d+Z$/, '');
-  return `${stamp}-${slugify(name)}`;
+}
+
+/** A run id that sorts by start time: `20261123-142501-horses-to-zebras`. */
+export function makeRunId(name: string, now: Date = new Date()): string {
+  return `${timeStamp(now)}-${slugify(name)}`;
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -101,6 +101,8 @@ export class EngineService {
         return ok;
       },
       listModels: async () => models.list(),
+      getModelLibrary: async () => models.library(),
+      getModel: async (r) => models.details(r.modelId),
       renameModel: async (r) => models.rename(r.modelId, r.name),
       deleteModel: async (r) => {
         await models.delete(r.modelId);

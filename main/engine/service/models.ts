@@ -13,7 +13,16 @@ import { evaluateModel } from '../eval/evaluate.js';
 import { ARCHIVE_EXTENSION, exportModel, importModel } from '../library/archive.js';
 import { saveModelFromRun } from '../library/from-run.js';
 import { resolveModel } from '../library/resolve.js';
-import { deleteModel, listModels, ModelNotFoundError, removeLeftoverTemp, renameModel } from '../library/store.js';
+import {
+  deleteModel,
+  listModels,
+  ModelNotFoundError,
+  modelDirections,
+  readCard,
+  removeLeftoverTemp,
+  renameModel,
+} from '../library/store.js';
+import { slugify, timeStamp } from '../runs/layout.js';
 import { translateImages } from '../translate/job.js';
 
 /** A library error as the window should see it: a missing model is 'not-found'. */
@@ -44,6 +53,16 @@ export class ModelService {
     return models;
   }
 
+  /** Every model and every folder that is not a usable one, with why (said, not logged). */
+  library(): Promise<DuetResponse<'getModelLibrary'>> {
+    return listModels(this.workspace);
+  }
+
+  async details(id: string): Promise<DuetResponse<'getModel'>> {
+    const card = await readCard(this.workspace, id).catch(mapError);
+    return { card, directions: await modelDirections(this.workspace, id) };
+  }
+
   rename(id: string, name: string): Promise<ModelCard> {
     return renameModel(this.workspace, id, name).catch(mapError);
   }
@@ -68,8 +87,8 @@ export class ModelService {
       await mkdir(dir, { recursive: true });
       target = path.join(dir, fileName);
     }
-    const { file } = await exportModel(this.workspace, r.modelId, target).catch(mapError);
-    return { path: file };
+    const { file, bytes } = await exportModel(this.workspace, r.modelId, target).catch(mapError);
+    return { path: file, bytes };
   }
 
   import(source: string): Promise<ModelCard> {
@@ -77,7 +96,8 @@ export class ModelService {
   }
 
   saveFromRun(r: DuetParsedRequest<'saveModelFromRun'>): Promise<ModelCard> {
-    return saveModelFromRun(this.workspace, `${r.projectId}/${r.runId}`, { name: r.name, iteration: r.iteration });
+    const ref = r.projectId ? `${r.projectId}/${r.runId}` : r.runId;
+    return saveModelFromRun(this.workspace, ref, { name: r.name, iteration: r.iteration });
   }
 
   /** Starts a translation job and returns at once; progress arrives as job events. */
@@ -85,7 +105,8 @@ export class ModelService {
     const model = await resolveModel(this.workspace, r.modelId).catch((err) => {
       throw new DuetError('not-found', (err as Error).message);
     });
-    const jobId = `translate-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    // The job's id names its default output folder: which model, which way, when.
+    const jobId = `${slugify(model.label, 'model')}-${r.direction}-${timeStamp()}-${randomBytes(2).toString('hex')}`;
     const outDir = path.resolve(r.outDir ?? path.join(this.workspace, 'translations', jobId));
     let translator: Awaited<ReturnType<typeof model.translator>>;
     try {
@@ -106,6 +127,7 @@ export class ModelService {
       translator,
       modelLabel: model.label,
       outDirChosen: r.outDir !== undefined,
+      memoryBudgetBytes: r.memoryMB === undefined ? undefined : r.memoryMB * 1024 * 1024,
       signal: controller.signal,
       jobId,
       onEvent: emit,
@@ -122,7 +144,7 @@ export class ModelService {
         translator.dispose();
         model.dispose();
       });
-    return { jobId, outDir };
+    return { jobId, outDir, model: { id: model.id, source: model.source, iterations: model.iterations } };
   }
 
   cancel(jobId: string): void {
@@ -140,41 +162,46 @@ export class ModelService {
     let dirA = path.resolve(r.a);
     let dirB = r.b ? path.resolve(r.b) : undefined;
     if (!dirB) {
-      // One folder: the reference's testA/ testB/ layout.
+      // One folder: the reference's testA/ testB/ layout, else A|B side-by-side images.
       const [ta, tb] = [path.join(dirA, 'testA'), path.join(dirA, 'testB')];
-      const both =
-        (await stat(ta).catch(() => null))?.isDirectory() && (await stat(tb).catch(() => null))?.isDirectory();
-      if (!both) {
-        throw new DuetError(
-          'invalid-request',
-          'Evaluation needs paired test folders: give folders A and B, or one folder holding testA/ and testB/.',
-        );
-      }
-      [dirA, dirB] = [ta, tb];
+      const isDir = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() === true;
+      if ((await isDir(ta)) && (await isDir(tb))) [dirA, dirB] = [ta, tb];
     }
     const model = await resolveModel(this.workspace, r.modelId).catch((err) => {
       throw new DuetError('not-found', (err as Error).message);
     });
+    const { jobId } = r;
     try {
       const report = await evaluateModel({
         model,
         dirA,
         dirB,
+        limit: r.limit,
         directions: r.direction === 'both' ? undefined : [r.direction],
         workspace: this.workspace,
+        onProgress: jobId
+          ? (p) =>
+              this.emitJob({
+                type: 'progress',
+                jobId,
+                direction: p.direction,
+                done: p.done,
+                total: p.total,
+                input: p.file || undefined,
+              })
+          : undefined,
       });
       const directions: DuetResponse<'evalModel'>['directions'] = {};
-      for (const [d, res] of Object.entries(report.results)) {
-        if (res)
-          directions[d] = {
-            count: res.count,
-            rmse: res.rmse,
-            pixelAccuracy: res.pixelAccuracy,
-            psnr: res.psnr,
-            l1: res.l1,
-          };
-      }
-      return { modelId: model.id, directions };
+      for (const [d, res] of Object.entries(report.results)) if (res) directions[d] = res;
+      return {
+        modelId: model.id,
+        directions,
+        pairs: report.pairs,
+        unmatchedA: report.unmatchedA,
+        unmatchedB: report.unmatchedB,
+        failed: report.failed,
+        savedToCard: report.savedToCard,
+      };
     } finally {
       model.dispose();
     }

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { JobEvent, TranslateRequest } from '#contract';
+import type { JobEvent, TranslateReport, TranslateRequest } from '#contract';
 import { chooseTile, type PixelImage, TilingAbortedError } from '../../../models/tiling.js';
 import { SNIFF_BYTES, sniffFormat } from '../dataset/formats.js';
 import { walkFolder } from '../dataset/walk.js';
@@ -42,24 +42,7 @@ export interface TranslateJobOptions {
   now?: () => number;
 }
 
-export interface TranslatedItem {
-  input: string;
-  output: string;
-  width: number;
-  height: number;
-  tiles: number;
-}
-
-export interface TranslateReport {
-  jobId: string;
-  translated: TranslatedItem[];
-  /** Outputs that already existed and were left alone. */
-  existing: { input: string; output: string }[];
-  /** Inputs that could not be translated, with why. */
-  failed: { path: string; reason: string }[];
-  cancelled: boolean;
-  seconds: number;
-}
+export type { TranslateReport };
 
 interface InputItem {
   path: string;
@@ -328,7 +311,7 @@ export async function translateImages(options: TranslateJobOptions): Promise<Tra
   }
   report.cancelled = options.signal?.aborted === true;
   report.seconds = now() - started;
-  emit({ type: report.cancelled ? 'cancelled' : 'done', done, total, etaSeconds: report.cancelled ? null : 0 });
+  emit({ type: report.cancelled ? 'cancelled' : 'done', done, total, etaSeconds: report.cancelled ? null : 0, report });
   return report;
 }
 

@@ -541,13 +541,16 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       return { ok: true };
     },
     listModels: () => [...models],
+    getModelLibrary: () => ({ models: [...models], problems: [] }),
+    getModel: (r) => ({ card: { ...modelOf(r.modelId) }, directions: ['AtoB', 'BtoA'] }),
     renameModel: (r) => {
       const m = modelOf(r.modelId);
       m.name = r.name;
       return { ...m };
     },
     saveModelFromRun: (r) => {
-      const c = card(runOf(r.runId), projectOf(r.projectId));
+      const run = runOf(r.runId);
+      const c = card(run, projectOf(r.projectId ?? run.projectId));
       if (r.name) c.name = r.name;
       models.push(c);
       return c;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent, ModelCard, RunEvent, RunSummary } from '#contract';
+import type { EvalReport, JobEvent, ModelCard, RunEvent, RunSummary } from '#contract';
 import { EngineClient, nodeEngineLauncher } from '../../../../main/engine/process/client.js';
 import { waitFor } from '../../../support/wait.js';
 
@@ -114,17 +114,27 @@ describe('training through the engine process', () => {
     })) as ModelCard;
     expect(card.name).toBe('tiny model');
     expect(((await engine.request('listModels')) as ModelCard[]).map((m) => m.id)).toEqual([card.id]);
+    expect(await engine.request('getModelLibrary')).toMatchObject({ models: [{ id: card.id }], problems: [] });
+    expect(await engine.request('getModel', { modelId: card.id })).toMatchObject({
+      card: { id: card.id },
+      directions: ['AtoB', 'BtoA'],
+    });
 
-    const job = (await engine.request('startTranslate', { modelId: card.id, inputs: [path.join(tmp, 'a')] })) as {
-      jobId: string;
-      outDir: string;
-    };
+    const job = (await engine.request('startTranslate', {
+      modelId: card.id,
+      inputs: [path.join(tmp, 'a')],
+      memoryMB: 64,
+    })) as { jobId: string; outDir: string; model: unknown };
     expect(job.outDir).toBe(path.join(tmp, 'ws', 'translations', job.jobId));
+    // The default output folder says which model translated which way.
+    expect(job.jobId.startsWith(`${card.id}-AtoB-`)).toBe(true);
+    expect(job.model).toEqual({ id: card.id, source: 'library', iterations: card.iterations });
     await waitFor(() =>
       jobEvents.some((e) => e.jobId === job.jobId && ['done', 'failed', 'cancelled'].includes(e.type)),
     );
     const last = jobEvents.filter((e) => e.jobId === job.jobId).at(-1);
-    expect(last).toMatchObject({ type: 'done', done: 3, total: 3 });
+    expect(last).toMatchObject({ type: 'done', done: 3, total: 3, report: { jobId: job.jobId, cancelled: false } });
+    expect(last?.report?.translated.map((t) => path.basename(t.output)).sort()).toEqual(['0.png', '1.png', '2.png']);
     const { readdirSync, existsSync } = await import('node:fs');
     expect(readdirSync(job.outDir).sort()).toEqual(['0.png', '1.png', '2.png']);
     // The user's folder is read only.
@@ -139,8 +149,22 @@ describe('training through the engine process', () => {
       a: path.join(tmp, 'a'),
       b: path.join(tmp, 'b'),
       direction: 'AtoB',
-    })) as { directions: Record<string, { count: number; rmse: number }> };
+      jobId: 'eval-1',
+    })) as EvalReport;
     expect(report.directions.AtoB?.count).toBe(3);
     expect(report.directions.AtoB?.rmse).toBeGreaterThan(0);
+    expect(report).toMatchObject({ pairs: 3, unmatchedA: [], failed: [], savedToCard: true });
+    // Progress came as job events of the id the request gave: one per image, then the direction's end.
+    const progress = jobEvents.filter((e) => e.jobId === 'eval-1');
+    expect(progress.map((e) => [e.type, e.direction, e.done, e.total, e.input])).toEqual([
+      ['progress', 'AtoB', 0, 3, '0.png'],
+      ['progress', 'AtoB', 1, 3, '1.png'],
+      ['progress', 'AtoB', 2, 3, '2.png'],
+      ['progress', 'AtoB', 3, 3, undefined],
+    ]);
+
+    // The command line names a run as the user typed it, without its project.
+    const again = (await engine.request('saveModelFromRun', { runId: run.id })) as ModelCard;
+    expect(again.source).toEqual({ projectId: project.id, runId: run.id });
   }, 240_000);
 });
