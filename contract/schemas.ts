@@ -57,7 +57,11 @@ export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 // ---------------------------------------------------------------------------------------------------
 // Training settings: one schema with defaults and validation, saved into every run and model card.
 
-export const ModelTypeSchema = z.enum(['cyclegan', 'pix2pix']);
+/**
+ * cyclegan: unpaired, both directions. pix2pix: paired. cut / fastcut: unpaired, one direction (A → B),
+ * Contrastive Unpaired Translation and its lighter variant.
+ */
+export const ModelTypeSchema = z.enum(['cyclegan', 'pix2pix', 'cut', 'fastcut']);
 export type ModelType = z.infer<typeof ModelTypeSchema>;
 
 export const GeneratorNameSchema = z.enum([
@@ -114,6 +118,31 @@ export const TrainingSettingsSchema = z
     lambdaB: z.number().min(0).max(1000).default(10),
     lambdaIdentity: z.number().min(0).max(10).default(0.5),
     lambdaL1: z.number().min(0).max(10000).default(100),
+    /** CUT / FastCUT: weight of the adversarial term. */
+    lambdaGAN: z.number().min(0).max(1000).default(1),
+    /** CUT / FastCUT: weight of PatchNCE (reference: 1 for CUT, 10 for FastCUT). */
+    lambdaNCE: z.number().min(0).max(1000).default(1),
+    /** CUT: PatchNCE also between each B image and G(B) (identity NCE); FastCUT: off. */
+    nceIdt: z.boolean().default(true),
+    /** Generator layers PatchNCE compares, numbered as the reference's ResNet generator numbers its modules. */
+    nceLayers: z
+      .array(z.number().int().min(0).max(64))
+      .min(1)
+      .max(16)
+      .refine((l) => l.every((v, i) => i === 0 || v > l[i - 1]!), {
+        message: 'NCE layers must be distinct and in increasing order, e.g. [0, 4, 8, 12, 16]',
+      })
+      .default([0, 4, 8, 12, 16]),
+    /** Patch locations sampled per layer and image. */
+    ncePatches: z.number().int().min(2).max(4096).default(256),
+    /** Temperature τ of the PatchNCE softmax. */
+    nceTemperature: z.number().positive().max(10).default(0.07),
+    /** Units of the projection head's two layers (reference netF_nc). */
+    nceMlpUnits: positiveInt.max(4096).default(256),
+    /** FastCUT: a flipped input must give flipped features (flip equivariance). */
+    flipEquivariance: z.boolean().default(false),
+    /** Blur before stride-2 downsampling and after upsampling (CUT reference default; no parameters). */
+    antialias: z.boolean().default(false),
     poolSize: z.number().int().min(0).max(1000).default(50),
     lr: z.number().positive().max(1).default(2e-4),
     beta1: z.number().min(0).max(0.999).default(0.5),

@@ -5,15 +5,18 @@
 import {
   buildDiscriminator,
   buildGenerator,
+  buildGeneratorWithLayers,
   countParameters,
   type DiscriminatorName,
   type GeneratorName,
+  generatorFeatures,
   type NormKind,
+  patchMlpHead,
 } from './networks.js';
 
 export interface NetworkEntry {
   name: string;
-  role: 'generator' | 'discriminator';
+  role: 'generator' | 'discriminator' | 'projection head';
   /** Where the reference uses it. */
   usedBy: string;
   norm: NormKind;
@@ -25,12 +28,14 @@ export interface NetworkEntry {
 }
 
 interface Spec {
-  kind: 'generator' | 'discriminator';
+  kind: 'generator' | 'discriminator' | 'projection head';
   which: GeneratorName | DiscriminatorName;
   usedBy: string;
   norm: NormKind;
   inputChannels: number;
   dropout?: boolean;
+  /** Blur-resampled (CUT's anti-aliased networks). */
+  antialias?: boolean;
 }
 
 const SPECS: Spec[] = [
@@ -51,15 +56,76 @@ const SPECS: Spec[] = [
   { kind: 'discriminator', which: 'basic', usedBy: 'pix2pix (70×70 PatchGAN on A|B)', norm: 'batch', inputChannels: 6 },
   { kind: 'discriminator', which: 'pixel', usedBy: '1×1 PixelGAN', norm: 'instance', inputChannels: 3 },
   { kind: 'discriminator', which: 'tiny', usedBy: 'quick preset, tests', norm: 'instance', inputChannels: 3 },
+  {
+    kind: 'generator',
+    which: 'resnet_9blocks',
+    usedBy: 'CUT / FastCUT (anti-aliased)',
+    norm: 'instance',
+    inputChannels: 3,
+    antialias: true,
+  },
+  {
+    kind: 'discriminator',
+    which: 'basic',
+    usedBy: 'CUT / FastCUT (anti-aliased PatchGAN)',
+    norm: 'instance',
+    inputChannels: 3,
+    antialias: true,
+  },
+  {
+    kind: 'projection head',
+    which: 'resnet_9blocks',
+    usedBy: 'CUT / FastCUT PatchNCE MLP (layers 0,4,8,12,16; 256 units)',
+    norm: 'none',
+    inputChannels: 3,
+    antialias: true,
+  },
 ];
+
+/** The parameters of CUT's projection head on the reference's layers of a generator. */
+function headParameters(s: Spec): number {
+  const built = buildGeneratorWithLayers(s.which as GeneratorName, { antialias: s.antialias });
+  const heads = patchMlpHead(
+    generatorFeatures(built, [0, 4, 8, 12, 16]).outputs.map((o) => o.shape[3] as number),
+    256,
+  );
+  try {
+    return heads.reduce((n, h) => n + countParameters(h), 0);
+  } finally {
+    for (const h of heads) h.dispose();
+    built.model.dispose();
+  }
+}
 
 /** Build each named configuration (ngf = ndf = 64; 'tiny' caps at 16), count it, dispose it. */
 export function listNetworks(): NetworkEntry[] {
   return SPECS.map((s) => {
+    if (s.kind === 'projection head') {
+      const parameters = headParameters(s);
+      return {
+        name: 'mlp_head',
+        role: s.kind,
+        usedBy: s.usedBy,
+        norm: s.norm,
+        inputChannels: s.inputChannels,
+        filters: 256,
+        parameters,
+        megabytes: Math.round((parameters * 4) / 1e4) / 100,
+      };
+    }
     const model =
       s.kind === 'generator'
-        ? buildGenerator(s.which as GeneratorName, { norm: s.norm, dropout: s.dropout, inputChannels: s.inputChannels })
-        : buildDiscriminator(s.which as DiscriminatorName, { norm: s.norm, inputChannels: s.inputChannels });
+        ? buildGenerator(s.which as GeneratorName, {
+            norm: s.norm,
+            dropout: s.dropout,
+            inputChannels: s.inputChannels,
+            antialias: s.antialias,
+          })
+        : buildDiscriminator(s.which as DiscriminatorName, {
+            norm: s.norm,
+            inputChannels: s.inputChannels,
+            antialias: s.antialias,
+          });
     try {
       const parameters = countParameters(model);
       return {

@@ -4,8 +4,13 @@
 export { Adam, type AdamOptions } from './adam.js';
 export { listNetworks, type NetworkEntry } from './catalog.js';
 export { registerFastCpuKernels } from './cpu-kernels.js';
+export { CUT_VARIANT_DEFAULTS, resnetBlocks, resnetLayerCount } from './cut-settings.js';
 export { loadModel, saveModelArtifacts, weightBytes } from './io.js';
 export {
+  BlurDownsample,
+  BlurUpsample,
+  blurDownsample,
+  blurUpsample,
   CropTopLeft,
   INSTANCE_NORM_EPSILON,
   InstanceNorm,
@@ -14,8 +19,19 @@ export {
   reflectPad,
   registerDuetLayers,
   SeededDropout,
+  samplePatches,
 } from './layers.js';
-export { bceWithLogits, cycleLoss, GAN_MODES, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
+export {
+  bceWithLogits,
+  cycleLoss,
+  GAN_MODES,
+  type GanMode,
+  ganLoss,
+  identityLoss,
+  l1Loss,
+  l2NormalizeRows,
+  patchNceLoss,
+} from './losses.js';
 export {
   estimateStepMemory,
   needsRecompute,
@@ -25,6 +41,7 @@ export {
 export {
   buildDiscriminator,
   buildGenerator,
+  buildGeneratorWithLayers,
   countParameters,
   DISCRIMINATOR_NAMES,
   type DiscriminatorName,
@@ -32,14 +49,19 @@ export {
   GENERATOR_NAMES,
   type GeneratorName,
   type GeneratorOptions,
+  generatorFeatures,
   generatorMultiple,
+  initXavier,
   type NormKind,
   type PatchDiscriminatorOptions,
   type PixelDiscriminatorOptions,
   patchDiscriminator,
+  patchMlpHead,
   pixelDiscriminator,
   type ResnetGeneratorOptions,
+  type ResnetGeneratorWithLayers,
   resnetGenerator,
+  resnetGeneratorWithLayers,
   TINY_DISCRIMINATOR_LAYERS,
   TINY_GENERATOR_BLOCKS,
   TINY_MAX_FILTERS,
@@ -59,8 +81,10 @@ export { type PackedTensors, packTensors, type TensorEntry, unpackTensors } from
 // Tiled, seamless inference for images larger than the training size.
 export * from './tiling.js';
 export {
+  CUT_LOSS_NAMES,
   CYCLEGAN_LOSS_NAMES,
   createTrainer,
+  FASTCUT_LOSS_NAMES,
   PIX2PIX_LOSS_NAMES,
   type Trainer,
   type TrainerKind,

@@ -9,6 +9,9 @@
  *   ConvTranspose2d(k3, s2, p1, output_padding 1) exactly (tfjs 'same' is one pixel off).
  * - SeededDropout: dropout whose mask comes from a seed the trainer sets each step, so resumed runs
  *   draw the same masks.
+ * - BlurDownsample / BlurUpsample: the fixed (parameter-free) blur kernels of the CUT reference's
+ *   anti-aliased ResNet generator and PatchGAN, written as slices and sums so that every backend
+ *   differentiates them (WebAssembly has no depthwise-convolution gradient).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -239,11 +242,137 @@ export class SeededDropout extends tfl.layers.Layer {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Anti-aliasing blurs (Zhang, "Making convolutional networks shift-invariant again", 2019), as the CUT
+// reference uses them: a 3×3 binomial blur before every stride-2 downsampling, a 4×4 one after every
+// 2× upsampling. Both kernels are separable, so each is applied along H, then along W.
+
+/** Slice `len` entries of `axis` (1 = H, 2 = W) from `start`. */
+function sliceAxis(x: tf.Tensor4D, axis: 1 | 2, start: number, len: number): tf.Tensor4D {
+  return axis === 1
+    ? tf.slice(x, [0, start, 0, 0], [-1, len, -1, -1])
+    : tf.slice(x, [0, 0, start, 0], [-1, -1, len, -1]);
+}
+
+/**
+ * One axis of the reference's Downsample(filt_size 3, stride 2) after its reflection pad: with p the padded
+ * row, y[o] = (p[2o] + 2·p[2o+1] + p[2o+2]) / 4, o < ⌊(len(p) − 3) / 2⌋ + 1.
+ */
+function blurDownAxis(p: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  const len = p.shape[axis];
+  const out = Math.floor((len - 3) / 2) + 1;
+  const pairs = sliceAxis(p, axis, 0, 2 * out);
+  const [b, h, w, c] = pairs.shape;
+  // Split the axis into (out, 2): index 0 holds p[2o], index 1 p[2o+1].
+  const shaped = axis === 1 ? tf.reshape(pairs, [b, out, 2, w, c]) : tf.reshape(pairs, [b, h, out, 2, c]);
+  const pick = (k: number): tf.Tensor4D => {
+    const begin = axis === 1 ? [0, 0, k, 0, 0] : [0, 0, 0, k, 0];
+    const size = axis === 1 ? [-1, -1, 1, -1, -1] : [-1, -1, -1, 1, -1];
+    return tf.squeeze(tf.slice(shaped, begin, size), [axis + 1]) as tf.Tensor4D;
+  };
+  const even = pick(0);
+  const odd = pick(1);
+  // p[2o+2]: the evens moved on by one, the last one being p[2·out].
+  const next = tf.concat([sliceAxis(even, axis, 1, out - 1), sliceAxis(p, axis, 2 * out, 1)], axis) as tf.Tensor4D;
+  return tf.mul(tf.add(tf.add(even, next), tf.mul(odd, 2)), 0.25) as tf.Tensor4D;
+}
+
+/**
+ * Anti-aliased stride-2 downsampling: reflection pad 1, then the [1, 2, 1] ⊗ [1, 2, 1] / 16 blur at stride 2
+ * (each channel on its own). H×W → ⌈H/2⌉×⌈W/2⌉.
+ */
+export function blurDownsample(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => blurDownAxis(blurDownAxis(reflectPad(x, 1), 1), 2));
+}
+
+/**
+ * One axis of the reference's Upsample(filt_size 4, stride 2): replicate-pad 1, transposed convolution
+ * with [1, 3, 3, 1] / 4 at stride 2, then cropped to 2n. Written out, each input x[t] becomes
+ * y[2t] = ¾·x[t] + ¼·x[t−1] and y[2t+1] = ¾·x[t] + ¼·x[t+1], the neighbours clamped at the edges.
+ */
+function blurUpAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  const n = x.shape[axis];
+  const before = n > 1 ? tf.concat([sliceAxis(x, axis, 0, 1), sliceAxis(x, axis, 0, n - 1)], axis) : x;
+  const after = n > 1 ? tf.concat([sliceAxis(x, axis, 1, n - 1), sliceAxis(x, axis, n - 1, 1)], axis) : x;
+  const even = tf.add(tf.mul(x, 0.75), tf.mul(before, 0.25));
+  const odd = tf.add(tf.mul(x, 0.75), tf.mul(after, 0.25));
+  // Interleave: stack on a new axis after `axis`, then merge the two.
+  const [b, h, w, c] = x.shape;
+  const stacked = tf.stack([even, odd], axis + 1);
+  return tf.reshape(stacked, axis === 1 ? [b, 2 * h, w, c] : [b, h, 2 * w, c]) as tf.Tensor4D;
+}
+
+/** Anti-aliased 2× upsampling (no parameters): H×W → 2H×2W. */
+export function blurUpsample(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => blurUpAxis(blurUpAxis(x, 1), 2));
+}
+
+export class BlurDownsample extends tfl.layers.Layer {
+  static className = 'DuetBlurDownsample';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    const half = (d: number | null) => (d == null ? null : Math.floor((d - 1) / 2) + 1);
+    return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    const x = one(inputs) as tf.Tensor4D;
+    if (x.shape[1] < 2 || x.shape[2] < 2) {
+      throw new Error(`Anti-aliased downsampling needs at least 2×2 px, got ${x.shape[1]}×${x.shape[2]}`);
+    }
+    return blurDownsample(x);
+  }
+}
+
+export class BlurUpsample extends tfl.layers.Layer {
+  static className = 'DuetBlurUpsample';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    const twice = (d: number | null) => (d == null ? null : 2 * d);
+    return [s[0] ?? null, twice(s[1] ?? null), twice(s[2] ?? null), s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return blurUpsample(one(inputs) as tf.Tensor4D);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Patch sampling (CUT)
+
+/**
+ * The feature vectors of `feat` [B, H, W, C] at the flat locations `ids` (y·W + x), image by image:
+ * [B·len(ids), C]. tfjs's gather gradient needs UnsortedSegmentSum, which WebAssembly lacks; with
+ * distinct locations the gradient is a scatter back onto them, which every backend has.
+ */
+export function samplePatches(feat: tf.Tensor4D, ids: Int32Array): tf.Tensor2D {
+  const [b, h, w, c] = feat.shape;
+  const n = ids.length;
+  for (const i of ids) {
+    if (!Number.isInteger(i) || i < 0 || i >= h * w) throw new Error(`Patch location ${i} is outside ${h}×${w}`);
+  }
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor4D;
+    const value = tf.tidy(() =>
+      tf.reshape(tf.gather(tf.reshape(x, [b, h * w, c]), tf.tensor1d(ids, 'int32'), 1), [b * n, c]),
+    );
+    const gradFunc = (dy: tf.Tensor) => {
+      const perLocation = tf.transpose(tf.reshape(dy, [b, n, c]), [1, 0, 2]);
+      const scattered = tf.scatterND(tf.tensor2d(ids, [n, 1], 'int32'), perLocation, [h * w, b, c]);
+      return tf.reshape(tf.transpose(scattered, [1, 0, 2]), [b, h, w, c]);
+    };
+    return { value, gradFunc };
+  });
+  return op(feat) as tf.Tensor2D;
+}
+
 let registered = false;
 /** Register Duet's custom layers with tfjs serialization (idempotent; done on import). */
 export function registerDuetLayers(): void {
   if (registered) return;
-  for (const cls of [ReflectionPad2d, InstanceNorm, CropTopLeft, SeededDropout]) {
+  for (const cls of [ReflectionPad2d, InstanceNorm, CropTopLeft, SeededDropout, BlurDownsample, BlurUpsample]) {
     tf.serialization.registerClass(
       cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
     );

@@ -62,3 +62,47 @@ export function cycleLoss(reconstructed: tf.Tensor, real: tf.Tensor, lambda: num
 export function identityLoss(same: tf.Tensor, real: tf.Tensor, lambda: number, lambdaIdentity: number): tf.Scalar {
   return tf.tidy(() => tf.mul(l1Loss(same, real), lambda * lambdaIdentity) as tf.Scalar);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Contrastive Unpaired Translation (Park, Efros, Zhang, Zhu, ECCV 2020)
+
+/** L2-normalise each row, as the reference's Normalize(2): x / (‖x‖₂ + 1e-7). */
+export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), 1, true)), 1e-7)) as tf.Tensor2D);
+}
+
+/**
+ * PatchNCE (eq. 2 and 5 of the paper). q holds the projected, L2-normalised features of S patches of the
+ * output, k those of the input at the same S locations, per image of the batch (rows image by image). For
+ * each patch s, its positive is the input's patch at the same place and its negatives are the other
+ * S − 1 patches of the same image:
+ *
+ *   ℓ(q_s) = −log [ exp(q_s·k_s / τ) / ( exp(q_s·k_s / τ) + Σ_{n≠s} exp(q_s·k_n / τ) ) ]
+ *
+ * a cross-entropy over S + 1 logits with the positive as the class. As in the reference, the diagonal
+ * of the negatives is filled with −10 (not −∞) and the loss is the mean over all patches of the batch.
+ * k receives no gradient in the reference (it is detached): compute it off the gradient tape.
+ */
+export function patchNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, batch: number, temperature: number): tf.Scalar {
+  if (!(temperature > 0)) throw new Error(`The NCE temperature must be above 0, got ${temperature}`);
+  const [rows, dim] = q.shape;
+  if (k.shape[0] !== rows || k.shape[1] !== dim) {
+    throw new Error(`PatchNCE needs q and k of the same shape, got [${q.shape}] and [${k.shape}]`);
+  }
+  if (!Number.isInteger(batch) || batch < 1 || rows % batch !== 0) {
+    throw new Error(`PatchNCE: ${rows} patch rows do not split into ${batch} images`);
+  }
+  const patches = rows / batch;
+  return tf.tidy(() => {
+    const positive = tf.reshape(tf.sum(tf.mul(q, k), 1), [batch, patches, 1]);
+    const q3 = tf.reshape(q, [batch, patches, dim]);
+    const k3 = tf.reshape(k, [batch, patches, dim]);
+    const all = tf.matMul(q3, k3, false, true); // [B, S, S]: q_s · k_n
+    const eye = tf.reshape(tf.eye(patches), [1, patches, patches]);
+    const negatives = tf.add(tf.mul(all, tf.sub(1, eye)), tf.mul(eye, -10));
+    const logits = tf.div(tf.concat([positive, negatives], 2), temperature);
+    // Cross-entropy with class 0: logsumexp(logits) − logits[0].
+    const first = tf.reshape(tf.slice(logits, [0, 0, 0], [-1, -1, 1]), [batch, patches]);
+    return tf.mean(tf.sub(tf.logSumExp(logits, 2), first)) as tf.Scalar;
+  });
+}

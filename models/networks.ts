@@ -6,11 +6,15 @@
  * Initialisation follows the reference: conv weights N(0, 0.02), zero bias, batch-norm gamma N(1, 0.02),
  * with every initialiser seeded from one Rng so a seed rebuilds the same network.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { z } from 'zod';
 import { DiscriminatorNameSchema, GeneratorNameSchema } from '#contract';
-import { CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
+import { resnetBlocks, resnetLayerCount, TINY_GENERATOR_BLOCKS } from './cut-settings.js';
+import { BlurDownsample, BlurUpsample, CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
 import { Rng } from './rng.js';
+
+export { resnetBlocks, resnetLayerCount, TINY_GENERATOR_BLOCKS };
 
 export type NormKind = 'instance' | 'batch' | 'none';
 type SymbolicTensor = tfl.SymbolicTensor;
@@ -30,6 +34,12 @@ export interface ResnetGeneratorOptions extends CommonOptions {
   dropout?: boolean;
   /** Residual blocks (reference: 9 for 256 px, 6 for 128 px). */
   blocks?: number;
+  /**
+   * Anti-aliased resampling, the CUT reference's default: each stride-2 conv becomes a stride-1 conv then
+   * a fixed blur at stride 2, each transposed conv a fixed blur upsampling then a 3×3 conv. The same
+   * parameters (the blurs have none), a smoother, shift-steadier output.
+   */
+  antialias?: boolean;
 }
 
 export interface UnetGeneratorOptions extends CommonOptions {
@@ -48,6 +58,8 @@ export interface PatchDiscriminatorOptions extends CommonOptions {
   norm?: NormKind;
   /** Stride-2 conv layers (70×70 PatchGAN: 3). */
   layers?: number;
+  /** Stride-1 conv then a fixed blur at stride 2 in place of each stride-2 conv (CUT reference). */
+  antialias?: boolean;
 }
 
 export interface PixelDiscriminatorOptions extends CommonOptions {
@@ -127,11 +139,34 @@ function apply(layer: tfl.layers.Layer, x: SymbolicTensor): SymbolicTensor {
 }
 
 /**
+ * A ResNet generator with its layer outputs indexed as the reference's nn.Sequential indexes its modules
+ * (a norm counts even when it is 'none', a residual block is one module), so CUT's `nce_layers` (default
+ * 0,4,8,12,16) name the same features here as there.
+ */
+export interface ResnetGeneratorWithLayers {
+  model: tfl.LayersModel;
+  /** Output of the reference's module i, for every i. */
+  layers: SymbolicTensor[];
+}
+
+/**
  * ResNet generator: c7s1-ngf, two stride-2 downsamplings, N residual blocks, two stride-2 upsamplings,
  * c7s1-out with tanh.
  */
 export function resnetGenerator(options: ResnetGeneratorOptions = {}): tfl.LayersModel {
-  const { inputChannels = 3, outputChannels = 3, ngf = 64, norm = 'instance', dropout = false, blocks = 9 } = options;
+  return resnetGeneratorWithLayers(options).model;
+}
+
+export function resnetGeneratorWithLayers(options: ResnetGeneratorOptions = {}): ResnetGeneratorWithLayers {
+  const {
+    inputChannels = 3,
+    outputChannels = 3,
+    ngf = 64,
+    norm = 'instance',
+    dropout = false,
+    blocks = 9,
+    antialias = false,
+  } = options;
   checkPositive('inputChannels', inputChannels);
   checkPositive('outputChannels', outputChannels);
   checkPositive('ngf', ngf);
@@ -139,16 +174,24 @@ export function resnetGenerator(options: ResnetGeneratorOptions = {}): tfl.Layer
   const f = new LayerFactory(options.seed ?? 0);
   const bias = convBiasFor(norm);
   const input = tfl.input({ shape: [null, null, inputChannels] });
+  const layers: SymbolicTensor[] = [];
+  const mark = (x: SymbolicTensor): SymbolicTensor => {
+    layers.push(x);
+    return x;
+  };
 
-  let x = apply(new ReflectionPad2d({ padding: 3 }), input);
-  x = apply(f.conv(ngf, 7, 1, bias), x);
-  x = apply(tfl.layers.reLU(), f.norm(norm, x));
+  let x = mark(apply(new ReflectionPad2d({ padding: 3 }), input));
+  x = mark(apply(f.conv(ngf, 7, 1, bias), x));
+  x = mark(f.norm(norm, x));
+  x = mark(apply(tfl.layers.reLU(), x));
   for (let i = 0; i < 2; i++) {
     const filters = ngf * 2 ** (i + 1);
     // PyTorch padding=1 pads both sides; tfjs 'same' at stride 2 pads only the bottom/right.
     x = apply(tfl.layers.zeroPadding2d({ padding: 1 }), x);
-    x = apply(f.conv(filters, 3, 2, bias), x);
-    x = apply(tfl.layers.reLU(), f.norm(norm, x));
+    x = mark(apply(f.conv(filters, 3, antialias ? 1 : 2, bias), x));
+    x = mark(f.norm(norm, x));
+    x = mark(apply(tfl.layers.reLU(), x));
+    if (antialias) x = mark(apply(new BlurDownsample({}), x));
   }
   const width = ngf * 4;
   for (let b = 0; b < blocks; b++) {
@@ -159,19 +202,96 @@ export function resnetGenerator(options: ResnetGeneratorOptions = {}): tfl.Layer
     y = apply(new ReflectionPad2d({ padding: 1 }), y);
     y = apply(f.conv(width, 3, 1, bias), y);
     y = f.norm(norm, y);
-    x = tfl.layers.add().apply([x, y]) as SymbolicTensor;
+    x = mark(tfl.layers.add().apply([x, y]) as SymbolicTensor);
   }
   for (let i = 0; i < 2; i++) {
     const filters = ngf * 2 ** (1 - i);
-    // ConvTranspose2d(k3, s2, p1, output_padding 1) = full ('valid') transposed conv minus its first row/column.
-    x = apply(f.convTranspose(filters, 3, 2, bias, 'valid'), x);
-    x = apply(new CropTopLeft({ crop: 1 }), x);
-    x = apply(tfl.layers.reLU(), f.norm(norm, x));
+    if (antialias) {
+      x = mark(apply(new BlurUpsample({}), x));
+      x = mark(apply(f.conv(filters, 3, 1, bias, 'same'), x));
+    } else {
+      // ConvTranspose2d(k3, s2, p1, output_padding 1) = full ('valid') transposed conv minus its first row/column.
+      x = apply(f.convTranspose(filters, 3, 2, bias, 'valid'), x);
+      x = mark(apply(new CropTopLeft({ crop: 1 }), x));
+    }
+    x = mark(f.norm(norm, x));
+    x = mark(apply(tfl.layers.reLU(), x));
   }
-  x = apply(new ReflectionPad2d({ padding: 3 }), x);
-  x = apply(f.conv(outputChannels, 7, 1, true), x);
-  x = apply(tfl.layers.activation({ activation: 'tanh' }), x);
-  return tfl.model({ inputs: input, outputs: x, name: options.name ?? `resnet_${blocks}blocks` });
+  x = mark(apply(new ReflectionPad2d({ padding: 3 }), x));
+  x = mark(apply(f.conv(outputChannels, 7, 1, true), x));
+  x = mark(apply(tfl.layers.activation({ activation: 'tanh' }), x));
+  const name = options.name ?? `resnet_${blocks}blocks${antialias ? '_antialiased' : ''}`;
+  return { model: tfl.model({ inputs: input, outputs: x, name }), layers };
+}
+
+/**
+ * The encoder half CUT reads its features from: the same layers (shared weights) as `built.model`, its
+ * outputs the reference modules numbered `indices`, in that order.
+ */
+export function generatorFeatures(built: ResnetGeneratorWithLayers, indices: readonly number[]): tfl.LayersModel {
+  const last = built.layers.length - 1;
+  const outputs = indices.map((i) => {
+    const t = built.layers[i];
+    if (!Number.isInteger(i) || !t) {
+      throw new Error(`NCE layer ${i} does not exist: this generator's layers are numbered 0 to ${last}`);
+    }
+    return t;
+  });
+  return tfl.model({ inputs: built.model.inputs, outputs, name: `${built.model.name}_features` });
+}
+
+/**
+ * CUT's projection head H (reference PatchSampleF with mlp_sample): for each feature layer a 2-layer MLP,
+ * Linear(C, units) → ReLU → Linear(units, units), applied to feature vectors sampled at patch locations.
+ */
+export function patchMlpHead(channels: readonly number[], units = 256, seed = 0): tfl.LayersModel[] {
+  checkPositive('units', units);
+  const rng = new Rng(seed);
+  return channels.map((c, i) => {
+    checkPositive('feature channels', c);
+    const init = () => tfl.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.uint32() });
+    return tfl.sequential({
+      name: `patch_mlp_${i}`,
+      layers: [
+        tfl.layers.dense({
+          inputShape: [c],
+          units,
+          activation: 'relu',
+          kernelInitializer: init(),
+          biasInitializer: 'zeros',
+        }),
+        tfl.layers.dense({ units, kernelInitializer: init(), biasInitializer: 'zeros' }),
+      ],
+    });
+  });
+}
+
+/**
+ * Re-draw every conv and dense kernel as PyTorch's xavier_normal_(gain) does — N(0, gain²·2 / (fan_in +
+ * fan_out)) — and zero the biases: the CUT reference's initialisation (init_type xavier, init_gain 0.02).
+ */
+export function initXavier(model: tfl.LayersModel, gain: number, seed: number): void {
+  const rng = new Rng(seed);
+  for (const layer of model.layers) {
+    for (const w of layer.trainableWeights) {
+      const shape = w.shape as number[];
+      const isBias = shape.length === 1 && /bias/.test(w.name);
+      if (isBias) {
+        const zeros = tf.zeros(shape);
+        w.write(zeros);
+        zeros.dispose();
+        continue;
+      }
+      if (shape.length < 2) continue;
+      // tfjs kernels: [kh, kw, in, out] (conv), [kh, kw, out, in] (transposed), [in, out] (dense).
+      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const fans = receptive * (shape[shape.length - 2]! + shape[shape.length - 1]!);
+      const std = gain * Math.sqrt(2 / fans);
+      const drawn = tf.randomNormal(shape, 0, std, 'float32', rng.uint32());
+      w.write(drawn);
+      drawn.dispose();
+    }
+  }
 }
 
 /**
@@ -230,7 +350,7 @@ export function unetGenerator(options: UnetGeneratorOptions = {}): tfl.LayersMod
 
 /** PatchGAN: 4×4 convs ndf (no norm) → … (stride 2) → ndf·min(2^n, 8) (stride 1) → 1 logit per patch. */
 export function patchDiscriminator(options: PatchDiscriminatorOptions = {}): tfl.LayersModel {
-  const { inputChannels = 3, ndf = 64, norm = 'instance', layers = 3 } = options;
+  const { inputChannels = 3, ndf = 64, norm = 'instance', layers = 3, antialias = false } = options;
   checkPositive('inputChannels', inputChannels);
   checkPositive('ndf', ndf);
   checkPositive('layers', layers);
@@ -241,17 +361,24 @@ export function patchDiscriminator(options: PatchDiscriminatorOptions = {}): tfl
   const conv = (x: SymbolicTensor, filters: number, stride: number, withBias: boolean) =>
     apply(f.conv(filters, 4, stride, withBias), apply(tfl.layers.zeroPadding2d({ padding: 1 }), x));
   const lrelu = (x: SymbolicTensor) => apply(tfl.layers.leakyReLU({ alpha: 0.2 }), x);
+  // Anti-aliased: the stride-2 conv becomes conv (stride 1) → LeakyReLU/norm → blur at stride 2.
+  const down = (x: SymbolicTensor) => (antialias ? apply(new BlurDownsample({}), x) : x);
+  const stride = antialias ? 1 : 2;
 
-  let x = lrelu(conv(input, ndf, 2, true));
+  let x = down(lrelu(conv(input, ndf, stride, true)));
   let mult = 1;
   for (let n = 1; n < layers; n++) {
     mult = Math.min(2 ** n, 8);
-    x = lrelu(f.norm(norm, conv(x, ndf * mult, 2, bias)));
+    x = down(lrelu(f.norm(norm, conv(x, ndf * mult, stride, bias))));
   }
   mult = Math.min(2 ** layers, 8);
   x = lrelu(f.norm(norm, conv(x, ndf * mult, 1, bias)));
   x = conv(x, 1, 1, true);
-  return tfl.model({ inputs: input, outputs: x, name: options.name ?? `patchgan_${layers}layers` });
+  return tfl.model({
+    inputs: input,
+    outputs: x,
+    name: options.name ?? `patchgan_${layers}layers${antialias ? '_antialiased' : ''}`,
+  });
 }
 
 /** PixelGAN: 1×1 convs, one logit per pixel. */
@@ -285,7 +412,6 @@ export const DISCRIMINATOR_NAMES: readonly DiscriminatorName[] = DiscriminatorNa
  * for smaller still.
  */
 export const TINY_MAX_FILTERS = 16;
-export const TINY_GENERATOR_BLOCKS = 2;
 export const TINY_DISCRIMINATOR_LAYERS = 2;
 
 export interface GeneratorOptions {
@@ -294,6 +420,8 @@ export interface GeneratorOptions {
   ngf?: number;
   norm?: NormKind;
   dropout?: boolean;
+  /** ResNet generators only: anti-aliased resampling (see ResnetGeneratorOptions). */
+  antialias?: boolean;
   seed?: number;
   name?: string;
 }
@@ -324,12 +452,38 @@ export function buildGenerator(which: GeneratorName, options: GeneratorOptions =
   }
 }
 
+/** A ResNet generator by name with its reference-indexed layers (what CUT reads features from). */
+export function buildGeneratorWithLayers(
+  which: GeneratorName,
+  options: GeneratorOptions = {},
+): ResnetGeneratorWithLayers {
+  switch (which) {
+    case 'resnet_9blocks':
+      return resnetGeneratorWithLayers({ ...options, blocks: 9 });
+    case 'resnet_6blocks':
+      return resnetGeneratorWithLayers({ ...options, blocks: 6 });
+    case 'tiny':
+      return resnetGeneratorWithLayers({
+        ...options,
+        ngf: Math.min(options.ngf ?? TINY_MAX_FILTERS, TINY_MAX_FILTERS),
+        blocks: TINY_GENERATOR_BLOCKS,
+        name: options.name ?? 'tiny_generator',
+      });
+    default:
+      throw new Error(
+        `CUT reads its features from a ResNet generator, not "${String(which)}": choose resnet_9blocks, resnet_6blocks or tiny`,
+      );
+  }
+}
+
 export interface DiscriminatorOptions {
   inputChannels?: number;
   ndf?: number;
   norm?: NormKind;
   /** Layers for 'n_layers' (ignored by the others). */
   nLayers?: number;
+  /** PatchGANs only: blur before each stride-2 step (see PatchDiscriminatorOptions). */
+  antialias?: boolean;
   seed?: number;
   name?: string;
 }

@@ -15,22 +15,35 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type TrainingSettings, TrainingSettingsSchema } from '#contract';
 import { Adam } from './adam.js';
-import { SeededDropout } from './layers.js';
-import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss } from './losses.js';
-import { buildDiscriminator, buildGenerator, unetGenerator } from './networks.js';
+import { CUT_VARIANT_DEFAULTS } from './cut-settings.js';
+import { SeededDropout, samplePatches } from './layers.js';
+import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss, l2NormalizeRows, patchNceLoss } from './losses.js';
+import {
+  buildDiscriminator,
+  buildGenerator,
+  buildGeneratorWithLayers,
+  generatorFeatures,
+  initXavier,
+  patchMlpHead,
+  unetGenerator,
+} from './networks.js';
 import { ImagePool } from './pool.js';
 import { Rng } from './rng.js';
 import { packTensors, type TrainerState, unpackTensors } from './state.js';
 
+export { CUT_VARIANT_DEFAULTS } from './cut-settings.js';
 export type { TrainerState } from './state.js';
 
 import { withOwnTape } from './tfjs-internals.js';
 
-export type TrainerKind = 'cyclegan' | 'pix2pix';
+export type TrainerKind = TrainingSettings['model'];
 export type TranslationDirection = 'AtoB' | 'BtoA';
 
 export const CYCLEGAN_LOSS_NAMES = ['G_A', 'G_B', 'D_A', 'D_B', 'cycle_A', 'cycle_B', 'idt_A', 'idt_B'] as const;
 export const PIX2PIX_LOSS_NAMES = ['G_GAN', 'G_L1', 'D_real', 'D_fake'] as const;
+/** CUT's losses; NCE_Y (identity NCE on B) only when nceIdt is on, as in the reference. */
+export const CUT_LOSS_NAMES = ['G_GAN', 'D_real', 'D_fake', 'NCE', 'NCE_Y'] as const;
+export const FASTCUT_LOSS_NAMES = ['G_GAN', 'D_real', 'D_fake', 'NCE'] as const;
 
 export interface TrainerOptions {
   /** Channels of domain A images (default 3). */
@@ -68,7 +81,7 @@ export interface Trainer {
   /** Inference-mode translation (batch norm uses its running statistics, no dropout). Caller disposes. */
   translate(x: tf.Tensor4D, direction: TranslationDirection): tf.Tensor4D;
   generators(): { AtoB: tfl.LayersModel; BtoA?: tfl.LayersModel };
-  /** Every network by the reference's name: G_A, G_B, D_A, D_B (CycleGAN) or G, D (pix2pix). */
+  /** Every network by the reference's name: G_A, G_B, D_A, D_B (CycleGAN), G, D (pix2pix), G, D, F0… (CUT). */
   networks(): Record<string, tfl.LayersModel>;
   exportState(): Promise<TrainerState>;
   importState(state: TrainerState): void;
@@ -80,7 +93,11 @@ export function createTrainer(
   settings: Partial<TrainingSettings> | TrainingSettings,
   options: TrainerOptions = {},
 ): Trainer {
-  const parsed = TrainingSettingsSchema.safeParse(settings);
+  // CUT and FastCUT are one algorithm with two sets of defaults: what the caller leaves out comes from its mode.
+  const model = settings.model;
+  const withVariant =
+    model === 'cut' || model === 'fastcut' ? { ...CUT_VARIANT_DEFAULTS[model], ...settings } : settings;
+  const parsed = TrainingSettingsSchema.safeParse(withVariant);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new Error(
@@ -96,9 +113,15 @@ export function createTrainer(
   ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
   }
-  return s.model === 'cyclegan'
-    ? new CycleGanTrainer(s, channelsA, channelsB, options)
-    : new Pix2PixTrainer(s, channelsA, channelsB, options);
+  switch (s.model) {
+    case 'cyclegan':
+      return new CycleGanTrainer(s, channelsA, channelsB, options);
+    case 'pix2pix':
+      return new Pix2PixTrainer(s, channelsA, channelsB, options);
+    case 'cut':
+    case 'fastcut':
+      return new CutTrainer(s, channelsA, channelsB, options);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,12 +146,14 @@ export function recomputedForward(model: tfl.LayersModel, x: tf.Tensor4D): tf.Te
   const weights = variablesOf(model);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor4D;
+    // Saved, so that an input made inside the taped function (a concat, a flip) outlives it.
+    (args[args.length - 1] as tf.GradSaveFunc)([input]);
     const value = forward(model, input, true);
     // The pass again, for its gradients only: batch norm's running statistics were updated once above.
-    const gradFunc = (dy: tf.Tensor) =>
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
       keepingRunningStats(model, () =>
         withOwnTape(() =>
-          tf.grads((xi: tf.Tensor) => tf.sum(tf.mul(forward(model, xi, true), dy)))([input, ...weights]),
+          tf.grads((xi: tf.Tensor) => tf.sum(tf.mul(forward(model, xi, true), dy)))([saved[0]!, ...weights]),
         ),
       );
     return { value, gradFunc };
@@ -241,6 +266,7 @@ abstract class BaseTrainer implements Trainer {
       ngf: s.ngf,
       norm: s.norm,
       dropout: s.dropout,
+      antialias: s.antialias,
       seed: this.rng.uint32(),
     };
     const downsamplings = this.options.unetDownsamplings;
@@ -257,6 +283,7 @@ abstract class BaseTrainer implements Trainer {
       ndf: s.ndf,
       norm: s.norm,
       nLayers: s.nLayersD,
+      antialias: s.antialias,
       seed: this.rng.uint32(),
     });
   }
@@ -381,8 +408,20 @@ abstract class BaseTrainer implements Trainer {
         `This training state has ${state.channels.A}/${state.channels.B} channels (A/B), the trainer ${this.channelsA}/${this.channelsB}`,
       );
     }
-    for (const key of ['generator', 'discriminator', 'ngf', 'ndf', 'nLayersD', 'norm', 'dropout'] as const) {
-      if (state.settings[key] !== this.settings[key]) {
+    const structural = [
+      'generator',
+      'discriminator',
+      'ngf',
+      'ndf',
+      'nLayersD',
+      'norm',
+      'dropout',
+      'antialias',
+      'nceLayers',
+      'nceMlpUnits',
+    ] as const;
+    for (const key of structural) {
+      if (JSON.stringify(state.settings[key]) !== JSON.stringify(this.settings[key])) {
         throw new Error(
           `This training state was made with ${key} = ${String(state.settings[key])}, the trainer has ${String(this.settings[key])}`,
         );
@@ -640,5 +679,188 @@ class Pix2PixTrainer extends BaseTrainer {
     disposeAll(gGrads);
     this.iterations += 1;
     return kept;
+  }
+}
+
+/**
+ * CUT and FastCUT (Park, Efros, Zhang, Zhu, ECCV 2020), `optimize_parameters` of the reference's cut_model:
+ * one generator G: A → B, one discriminator D, and the projection head H (one MLP per NCE layer). Each
+ * step: G(x) (x = A, or A and B together with identity NCE; FastCUT flips x half the time), then D on
+ *   L_D = ½·[L_GAN(D(B), real) + L_GAN(D(G(A)), fake)],
+ * then G and H together on
+ *   L_G = λ_GAN·L_GAN(D(G(A)), real) + λ_NCE·PatchNCE(G, H, A, G(A))            (FastCUT)
+ *   L_G = λ_GAN·L_GAN(D(G(A)), real) + λ_NCE·½·[PatchNCE(A, G(A)) + PatchNCE(B, G(B))]  (CUT)
+ * where PatchNCE averages patchNceLoss over the NCE layers: features of the output (queries) against the
+ * input's at the same sampled locations (keys, detached), both through H and L2-normalised.
+ */
+class CutTrainer extends BaseTrainer {
+  readonly kind: 'cut' | 'fastcut';
+  readonly lossNames: readonly string[];
+  private readonly G: tfl.LayersModel;
+  /** G's encoder outputs at the NCE layers (shares G's weights; not a network of its own). */
+  private readonly encoder: tfl.LayersModel;
+  private readonly D: tfl.LayersModel;
+  private readonly H: tfl.LayersModel[];
+  private readonly gVars: tf.Variable[];
+  private readonly hVars: tf.Variable[];
+  private readonly dVars: tf.Variable[];
+
+  constructor(settings: TrainingSettings, channelsA: number, channelsB: number, options: TrainerOptions) {
+    super(settings, channelsA, channelsB, options);
+    this.kind = settings.model as 'cut' | 'fastcut';
+    this.lossNames = settings.nceIdt ? CUT_LOSS_NAMES : FASTCUT_LOSS_NAMES;
+    if (settings.nceIdt && channelsA !== channelsB) {
+      throw new Error(
+        `Identity NCE runs B images through the A → B generator: it needs the same channels in both domains (A has ${channelsA}, B ${channelsB}); set nceIdt to false`,
+      );
+    }
+    const built = buildGeneratorWithLayers(settings.generator, {
+      inputChannels: channelsA,
+      outputChannels: channelsB,
+      ngf: settings.ngf,
+      norm: settings.norm,
+      dropout: settings.dropout,
+      antialias: settings.antialias,
+      seed: this.rng.uint32(),
+    });
+    this.G = built.model;
+    this.D = this.discriminator(channelsB);
+    try {
+      this.encoder = generatorFeatures(built, settings.nceLayers);
+    } catch (err) {
+      this.G.dispose();
+      this.D.dispose();
+      throw err;
+    }
+    const channels = this.encoder.outputs.map((o) => o.shape[3] as number);
+    this.H = patchMlpHead(channels, settings.nceMlpUnits, this.rng.uint32());
+    // The reference initialises CUT's networks with xavier_normal (gain 0.02), not N(0, 0.02).
+    for (const net of [this.G, this.D, ...this.H]) initXavier(net, 0.02, this.rng.uint32());
+    Object.assign(this.nets, { G: this.G, D: this.D });
+    this.H.forEach((h, i) => {
+      this.nets[`F${i}`] = h;
+    });
+    this.gVars = variablesOf(this.G);
+    this.hVars = this.H.flatMap((h) => variablesOf(h));
+    this.dVars = variablesOf(this.D);
+    this.optimizers.G = this.adam([this.G]);
+    this.optimizers.F = this.adam(this.H);
+    this.optimizers.D = this.adam([this.D]);
+  }
+
+  generators() {
+    return { AtoB: this.G };
+  }
+
+  /** G's features at the NCE layers, one tensor per layer. */
+  private features(x: tf.Tensor4D): tf.Tensor4D[] {
+    const out = forward(this.encoder, x, true) as unknown as tf.Tensor4D | tf.Tensor4D[];
+    return Array.isArray(out) ? out : [out];
+  }
+
+  /** Up to ncePatches distinct locations of an H×W map (a prefix of a random permutation, as torch.randperm). */
+  private drawLocations(count: number): Int32Array {
+    const all = Int32Array.from({ length: count }, (_, i) => i);
+    const n = Math.min(this.settings.ncePatches, count);
+    for (let i = 0; i < n; i++) {
+      const j = this.rng.int(i, count - 1);
+      const t = all[i]!;
+      all[i] = all[j]!;
+      all[j] = t;
+    }
+    return all.slice(0, n);
+  }
+
+  /** H(features) at the sampled locations, L2-normalised. */
+  private project(feats: tf.Tensor4D[], ids: Int32Array[]): tf.Tensor2D[] {
+    return feats.map((f, i) =>
+      l2NormalizeRows(this.H[i]!.apply(samplePatches(f, ids[i]!), { training: true }) as tf.Tensor2D),
+    );
+  }
+
+  /**
+   * The keys: projected features of the real input at freshly drawn locations. Computed off the gradient
+   * tape (the reference detaches them); the caller disposes `keys`.
+   */
+  private keys(real: tf.Tensor4D): { ids: Int32Array[]; keys: tf.Tensor2D[] } {
+    let ids: Int32Array[] = [];
+    const keys = tf.tidy(() => {
+      const feats = this.features(real);
+      ids = feats.map((f) => this.drawLocations(f.shape[1] * f.shape[2]));
+      return this.project(feats, ids);
+    });
+    return { ids, keys };
+  }
+
+  /** λ_NCE · mean over layers of patchNceLoss(queries of `output`, keys of its input). */
+  private nce(output: tf.Tensor4D, source: { ids: Int32Array[]; keys: tf.Tensor2D[] }, flipped: boolean): tf.Scalar {
+    const s = this.settings;
+    let feats = this.features(output);
+    // FastCUT fed G a flipped input: flip the output's features back, so they line up with the input's.
+    if (flipped) feats = feats.map((f) => tf.reverse(f, 2));
+    const queries = this.project(feats, source.ids);
+    const perLayer = queries.map((q, i) => patchNceLoss(q, source.keys[i]!, output.shape[0], s.nceTemperature));
+    return tf.mul(tf.div(tf.addN(perLayer), perLayer.length), s.lambdaNCE) as tf.Scalar;
+  }
+
+  protected runStep(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, tf.Scalar> {
+    this.checkAlive();
+    checkBatch('Image batch A', realA, this.channelsA);
+    checkBatch('Image batch B', realB, this.channelsB);
+    const s = this.settings;
+    const idt = s.nceIdt;
+    if (idt && !tf.util.arraysEqual(realA.shape, realB.shape)) {
+      throw new Error(
+        `CUT's identity NCE runs A and B through the generator together: they need the same shape, got [${realA.shape}] and [${realB.shape}]`,
+      );
+    }
+    const mode = this.ganMode;
+    const batch = realA.shape[0];
+    const kept: Record<string, tf.Scalar> = {};
+    this.reseedDropout(this.G);
+    const flipped = s.flipEquivariance && this.rng.chance(0.5);
+    const keysA = this.keys(realA);
+    const keysB = idt ? this.keys(realB) : undefined;
+    try {
+      const grads = gradientsOf(() => {
+        // forward: G on A (and B, for identity NCE) in one batch, flipped for FastCUT half the time.
+        const joined = idt ? tf.concat([realA, realB], 0) : realA;
+        const input = flipped ? tf.reverse(joined, 2) : joined;
+        const out = this.generate(this.G, input as tf.Tensor4D);
+        const fakeB = idt ? tf.slice(out, [0, 0, 0, 0], [batch, -1, -1, -1]) : out;
+        const idtB = idt ? tf.slice(out, [batch, 0, 0, 0], [batch, -1, -1, -1]) : undefined;
+        withOwnTape(() => {
+          // compute_D_loss: ½·[L_GAN(D(B), real) + L_GAN(D(G(A)), fake)], G(A) detached (D's own tape).
+          const dGrads = gradientsOf(() => {
+            const dFake = ganLoss(mode, forward(this.D, fakeB, true), false);
+            const dReal = ganLoss(mode, forward(this.D, realB, true), true);
+            Object.assign(kept, { D_fake: tf.keep(dFake), D_real: tf.keep(dReal) });
+            return tf.mul(tf.add(dFake, dReal), 0.5) as tf.Scalar;
+          }, this.dVars);
+          this.optimizers.D!.apply(dGrads);
+          disposeAll(dGrads);
+        });
+        // compute_G_loss against the updated D.
+        const gan = tf.mul(ganLoss(mode, forward(this.D, fakeB, true), true, false), s.lambdaGAN) as tf.Scalar;
+        const nce = this.nce(fakeB, keysA, flipped);
+        Object.assign(kept, { G_GAN: tf.keep(gan), NCE: tf.keep(nce) });
+        if (!idtB || !keysB) return tf.add(gan, nce) as tf.Scalar;
+        const nceY = this.nce(idtB, keysB, flipped);
+        kept.NCE_Y = tf.keep(nceY);
+        return tf.add(gan, tf.mul(tf.add(nce, nceY), 0.5)) as tf.Scalar;
+      }, [...this.gVars, ...this.hVars]);
+      this.optimizers.G!.apply(grads.slice(0, this.gVars.length));
+      this.optimizers.F!.apply(grads.slice(this.gVars.length));
+      disposeAll(grads);
+    } finally {
+      disposeAll([...keysA.keys, ...(keysB?.keys ?? [])]);
+    }
+    this.iterations += 1;
+    return kept;
+  }
+
+  override dispose(): void {
+    if (this.disposed) return;
+    super.dispose();
   }
 }

@@ -2,12 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import {
+  BlurDownsample,
+  BlurUpsample,
+  blurDownsample,
+  blurUpsample,
   CropTopLeft,
   InstanceNorm,
   instanceNorm,
   ReflectionPad2d,
   reflectPad,
   SeededDropout,
+  samplePatches,
 } from '../../models/layers.js';
 import { resnetGenerator, unetGenerator } from '../../models/networks.js';
 import { Rng } from '../../models/rng.js';
@@ -350,6 +355,163 @@ describe('whole networks', () => {
     x.dispose();
     r.dispose();
     model.dispose();
+  });
+});
+
+/** Plain-loop H×W×C images (one image) for the blur definitions. */
+type Image = number[][][];
+function toImage(x: Float32Array, h: number, w: number, c: number): Image {
+  return Array.from({ length: h }, (_, i) =>
+    Array.from({ length: w }, (_, j) => Array.from({ length: c }, (_, k) => x[(i * w + j) * c + k]!)),
+  );
+}
+
+/** The reference's Downsample(channels, 'reflect', filt 3, stride 2), by its definition. */
+function referenceDownsample(x: Image): Image {
+  const h = x.length;
+  const w = x[0]!.length;
+  const refl = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
+  const a = [1, 2, 1];
+  const out: Image = [];
+  for (let oi = 0; oi < Math.floor((h + 2 - 3) / 2) + 1; oi++) {
+    const row: number[][] = [];
+    for (let oj = 0; oj < Math.floor((w + 2 - 3) / 2) + 1; oj++) {
+      row.push(
+        x[0]![0]!.map((_, c) => {
+          let s = 0;
+          for (let u = 0; u < 3; u++) {
+            for (let v = 0; v < 3; v++)
+              s += (a[u]! * a[v]! * x[refl(2 * oi + u - 1, h)]![refl(2 * oj + v - 1, w)]![c]!) / 16;
+          }
+          return s;
+        }),
+      );
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * The reference's Upsample(channels, 'repl', filt 4, stride 2), by its definition: replicate-pad 1,
+ * conv_transpose2d(stride 2, padding 2) with [1,3,3,1]⊗[1,3,3,1]/64·4, then [1:, 1:] and [:-1, :-1].
+ */
+function referenceUpsample(x: Image): Image {
+  const h = x.length;
+  const w = x[0]!.length;
+  const c = x[0]![0]!.length;
+  const a = [1, 3, 3, 1];
+  const ph = h + 2;
+  const pw = w + 2;
+  const padded = (i: number, j: number) =>
+    x[Math.min(h - 1, Math.max(0, i - 1))]![Math.min(w - 1, Math.max(0, j - 1))]!;
+  // Full transposed convolution: (ph − 1)·2 + 4 per side, then PyTorch's padding 2 removes 2 each side.
+  const fh = (ph - 1) * 2 + 4;
+  const fw = (pw - 1) * 2 + 4;
+  const full = Array.from({ length: fh }, () => Array.from({ length: fw }, () => new Array<number>(c).fill(0)));
+  for (let i = 0; i < ph; i++) {
+    for (let j = 0; j < pw; j++) {
+      for (let u = 0; u < 4; u++) {
+        for (let v = 0; v < 4; v++) {
+          for (let k = 0; k < c; k++) full[2 * i + u]![2 * j + v]![k]! += (a[u]! * a[v]! * 4 * padded(i, j)[k]!) / 64;
+        }
+      }
+    }
+  }
+  // padding 2, then [1:], then [:-1]: rows 3 .. 3 + 2h.
+  return full.slice(3, 3 + 2 * h).map((row) => row.slice(3, 3 + 2 * w));
+}
+
+function closeImages(a: Image, b: Image): number {
+  let worst = 0;
+  a.forEach((row, i) => {
+    row.forEach((px, j) => {
+      px.forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - b[i]![j]![k]!));
+      });
+    });
+  });
+  return worst;
+}
+
+describe('anti-aliasing blurs (CUT)', () => {
+  for (const [h, w] of [
+    [6, 8],
+    [7, 5],
+  ] as const) {
+    it(`downsampling equals the reference's definition (${h}×${w})`, async () => {
+      const x = randomArray(h * w * 2, h);
+      const y = tf.tidy(() => blurDownsample(tf.tensor4d(x, [1, h, w, 2])));
+      const got = toImage(await values(y), y.shape[1], y.shape[2], 2);
+      expect(y.shape).toEqual([1, Math.ceil(h / 2), Math.ceil(w / 2), 2]);
+      expect(closeImages(got, referenceDownsample(toImage(x, h, w, 2)))).toBeLessThan(1e-5);
+      y.dispose();
+    });
+
+    it(`upsampling equals the reference's definition (${h}×${w})`, async () => {
+      const x = randomArray(h * w * 2, 10 + h);
+      const y = tf.tidy(() => blurUpsample(tf.tensor4d(x, [1, h, w, 2])));
+      expect(y.shape).toEqual([1, 2 * h, 2 * w, 2]);
+      const got = toImage(await values(y), 2 * h, 2 * w, 2);
+      expect(closeImages(got, referenceUpsample(toImage(x, h, w, 2)))).toBeLessThan(1e-5);
+      y.dispose();
+    });
+  }
+
+  it('their gradients match finite differences', async () => {
+    for (const [name, op, grow] of [
+      ['down', blurDownsample, 0.5],
+      ['up', blurUpsample, 2],
+    ] as const) {
+      const shape = [1, 5, 6, 2];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = randomArray(n, 7);
+      const outShape = [1, Math.ceil(5 * grow), Math.ceil(6 * grow), 2];
+      const weights = tf.tensor(
+        randomArray(
+          outShape.reduce((a, b) => a * b, 1),
+          8,
+        ),
+        outShape,
+      );
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(op(t as tf.Tensor4D), weights)) as tf.Scalar;
+      const err = maxRelativeError(await analytic(f, x, shape), await finiteDifferences(f, x, shape));
+      expect(err, name).toBeLessThan(1e-2);
+      weights.dispose();
+    }
+  });
+
+  it('the layers have no weights and keep unknown sizes open', () => {
+    const input = tfl.input({ shape: [null, null, 4] });
+    const down = new BlurDownsample({});
+    const up = new BlurUpsample({});
+    const out = up.apply(down.apply(input)) as tfl.SymbolicTensor;
+    expect(out.shape).toEqual([null, null, null, 4]);
+    expect(down.countParams() + up.countParams()).toBe(0);
+    expect(down.computeOutputShape([1, 7, 8, 3])).toEqual([1, 4, 4, 3]);
+  });
+});
+
+describe('patch sampling (CUT)', () => {
+  it('picks the feature vectors at the given locations, image by image, and its gradient is gather’s', async () => {
+    const x = randomArray(2 * 3 * 4 * 5, 12);
+    const ids = Int32Array.from([7, 0, 11, 4]);
+    const feat = tf.tensor4d(x, [2, 3, 4, 5]);
+    const picked = await values(tf.tidy(() => samplePatches(feat, ids)));
+    // image 1, location 11 (row 2, column 3), channel 2:
+    expect(picked[(4 + 2) * 5 + 2]).toBeCloseTo(x[(12 + 11) * 5 + 2]!, 6);
+    const weights = tf.tensor2d(randomArray(8 * 5, 13), [8, 5]);
+    const ours = await tidyValues(() =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(samplePatches(t as tf.Tensor4D, ids), weights)))(feat),
+    );
+    const gathers = await tidyValues(() =>
+      tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.reshape(tf.gather(tf.reshape(t, [2, 12, 5]), tf.tensor1d(ids, 'int32'), 1), [8, 5]), weights)),
+      )(feat),
+    );
+    expect(Array.from(ours)).toEqual(Array.from(gathers));
+    expect(() => samplePatches(feat, Int32Array.from([12]))).toThrow(/outside 3×4/);
+    tf.dispose([feat, weights]);
   });
 });
 

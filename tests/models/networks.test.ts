@@ -5,11 +5,16 @@ import { selectBackend } from '../../main/engine/backend.js';
 import {
   buildDiscriminator,
   buildGenerator,
+  buildGeneratorWithLayers,
   countParameters,
+  generatorFeatures,
   generatorMultiple,
+  initXavier,
   patchDiscriminator,
+  patchMlpHead,
   pixelDiscriminator,
   resnetGenerator,
+  resnetLayerCount,
   unetGenerator,
 } from '../../models/networks.js';
 
@@ -48,6 +53,31 @@ describe('parameter counts equal the reference (DESIGN.md §4)', () => {
       withModel(build, (m) => expect(countParameters(m)).toBe(expected));
     });
   }
+
+  it('CUT: anti-aliased ResNet 9 blocks as the reference (the blurs hold no parameters)', () => {
+    withModel(
+      () => buildGenerator('resnet_9blocks', { norm: 'instance', antialias: true }),
+      (m) => expect(countParameters(m)).toBe(11_378_179),
+    );
+  });
+
+  it('CUT: anti-aliased PatchGAN 70×70 as the reference', () => {
+    withModel(
+      () => buildDiscriminator('basic', { norm: 'instance', antialias: true }),
+      (m) => expect(countParameters(m)).toBe(2_764_737),
+    );
+  });
+
+  it('CUT: the projection head on layers 0,4,8,12,16 (channels 3, 128, 256, 256, 256) has 560,384', () => {
+    const built = buildGeneratorWithLayers('resnet_9blocks', { antialias: true });
+    const features = generatorFeatures(built, [0, 4, 8, 12, 16]);
+    const channels = features.outputs.map((o) => o.shape[3] as number);
+    expect(channels).toEqual([3, 128, 256, 256, 256]);
+    const head = patchMlpHead(channels, 256);
+    expect(head.reduce((n, h) => n + countParameters(h), 0)).toBe(560_384);
+    for (const h of head) h.dispose();
+    built.model.dispose(); // the features model shares its layers
+  });
 
   it('instance norm adds no parameters', () => {
     const plain = withModel(() => patchDiscriminator({ ndf: 8, norm: 'none' }), countParameters);
@@ -182,5 +212,40 @@ describe('named configurations', () => {
       (m) => outputShape(m, [1, 16, 16, 3]),
     );
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('CUT feature layers', () => {
+  it('are numbered as the reference numbers its modules, anti-aliased or not', () => {
+    for (const antialias of [true, false]) {
+      const built = buildGeneratorWithLayers('resnet_6blocks', { ngf: 4, antialias });
+      expect(built.layers.length).toBe(resnetLayerCount(6, antialias));
+      const shapes = tf.tidy(() => {
+        const out = generatorFeatures(built, [0, 4, 12, 16]).predict(tf.zeros([1, 32, 32, 3])) as tf.Tensor[];
+        return out.map((t) => t.shape);
+      });
+      // 0: the reflection-padded input; 4: the first downsampling's conv (stride 1 when anti-aliased, so
+      // at full size). Anti-aliased (4 modules per resampling step): 12 is the first residual block, 16 the
+      // fifth; plain (3 per step): 12 is the third block, 16 the first upsampling.
+      expect(shapes[0]).toEqual([1, 38, 38, 3]);
+      expect(shapes[1]).toEqual(antialias ? [1, 32, 32, 8] : [1, 16, 16, 8]);
+      expect(shapes[2]).toEqual([1, 8, 8, 16]);
+      expect(shapes[3]).toEqual(antialias ? [1, 8, 8, 16] : [1, 16, 16, 8]);
+      // Same output size as the plain generator.
+      expect(outputShape(built.model, [1, 32, 32, 3])).toEqual([1, 32, 32, 3]);
+      built.model.dispose();
+    }
+  });
+
+  it('xavier initialisation draws N(0, gain²·2/(fan_in + fan_out)) and zeroes biases', () => {
+    const m = buildGenerator('tiny', { ngf: 8, antialias: true });
+    initXavier(m, 0.02, 3);
+    const kernel = m.trainableWeights.find((w) => w.shape.length === 4 && w.shape[2] === 32 && w.shape[3] === 32)!;
+    const v = Array.from(kernel.read().dataSync());
+    const std = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    expect(std).toBeCloseTo(0.02 * Math.sqrt(2 / (9 * 64)), 4);
+    const bias = m.trainableWeights.find((w) => w.shape.length === 1)!;
+    expect(Math.max(...Array.from(bias.read().dataSync()).map(Math.abs))).toBe(0);
+    m.dispose();
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '#contract';
 import { Adam } from '../../models/adam.js';
 import { ganLoss, l1Loss } from '../../models/losses.js';
-import { createTrainer, type Trainer, type TrainerState } from '../../models/trainer.js';
+import { CUT_VARIANT_DEFAULTS, createTrainer, type Trainer, type TrainerState } from '../../models/trainer.js';
 import { onTestBackend, values } from '../support/backend.js';
 
 // On cpu by default; DUET_TEST_BACKEND=webgpu (or wasm) runs the same tests there.
@@ -18,6 +18,8 @@ const tiny = {
   size: 16,
   seed: 5,
 } as const;
+
+const fastcutDefaults = CUT_VARIANT_DEFAULTS.fastcut;
 
 function batch(seed: number, size = 16): tf.Tensor4D {
   return tf.randomUniform([1, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D;
@@ -127,9 +129,47 @@ describe('pix2pix step', () => {
   });
 });
 
-for (const model of ['cyclegan', 'pix2pix'] as const) {
+describe('CUT and FastCUT', () => {
+  it('take the reference defaults of their mode, keep what is given, and name their losses', () => {
+    const cut = createTrainer({ ...tiny, model: 'cut', ncePatches: 8, nceMlpUnits: 8 });
+    expect(cut.lossNames).toEqual(['G_GAN', 'D_real', 'D_fake', 'NCE', 'NCE_Y']);
+    expect(cut.settings).toMatchObject({ lambdaNCE: 1, nceIdt: true, flipEquivariance: false, antialias: true });
+    expect(cut.settings).toMatchObject({ nceLayers: [0, 4, 8, 12, 16], nceTemperature: 0.07, poolSize: 0 });
+    expect(Object.keys(cut.networks())).toEqual(['G', 'D', 'F0', 'F1', 'F2', 'F3', 'F4']);
+    const fast = createTrainer({ ...tiny, model: 'fastcut', ncePatches: 8, nceMlpUnits: 8, lambdaNCE: 3 });
+    expect(fast.lossNames).toEqual(['G_GAN', 'D_real', 'D_fake', 'NCE']);
+    expect(fast.settings).toMatchObject({ lambdaNCE: 3, nceIdt: false, flipEquivariance: true });
+    expect(fastcutDefaults.lambdaNCE).toBe(10);
+    cut.dispose();
+    fast.dispose();
+  });
+
+  it('refuse NCE layers the generator lacks, a U-Net, and identity NCE across channel counts', () => {
+    expect(() => createTrainer({ ...tiny, model: 'cut', nceLayers: [0, 40] })).toThrow(
+      /NCE layer 40 does not exist: this generator's layers are numbered 0 to 24/,
+    );
+    expect(() => createTrainer({ ...tiny, model: 'cut', generator: 'unet_128' })).toThrow(/ResNet generator/);
+    expect(() => createTrainer({ ...tiny, model: 'cut' }, { channelsB: 1 })).toThrow(/set nceIdt to false/);
+    expect(() => createTrainer({ ...tiny, model: 'cut', nceLayers: [4, 0] })).toThrow(/increasing order/);
+  });
+
+  it('translate A→B only, saying so when asked for B→A', () => {
+    const t = createTrainer({ ...tiny, model: 'fastcut', ncePatches: 8, nceMlpUnits: 8 });
+    const x = batch(1);
+    expect(() => t.translate(x, 'BtoA')).toThrow(/A fastcut model translates A→B only/);
+    x.dispose();
+    t.dispose();
+  });
+});
+
+for (const model of ['cyclegan', 'pix2pix', 'cut', 'fastcut'] as const) {
+  const small = { ...tiny, model, ncePatches: 16, nceMlpUnits: 16 };
   const settings =
-    model === 'pix2pix' ? { ...tiny, model, norm: 'batch', dropout: true } : { ...tiny, model, poolSize: 2 };
+    model === 'pix2pix'
+      ? { ...tiny, model, norm: 'batch', dropout: true }
+      : model === 'cyclegan'
+        ? { ...tiny, model, poolSize: 2 }
+        : small;
 
   describe(`${model} trainer`, () => {
     it('keeps tf.memory().numTensors flat: the same after iteration 3 and 30', async () => {

@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend.js';
 import { Adam } from '../../models/adam.js';
 import { loadModel, saveModelArtifacts, weightBytes } from '../../models/io.js';
-import { bceWithLogits, cycleLoss, ganLoss, identityLoss, l1Loss } from '../../models/losses.js';
+import {
+  bceWithLogits,
+  cycleLoss,
+  ganLoss,
+  identityLoss,
+  l1Loss,
+  l2NormalizeRows,
+  patchNceLoss,
+} from '../../models/losses.js';
 import { buildGenerator, unetGenerator } from '../../models/networks.js';
 import { ImagePool } from '../../models/pool.js';
 import { Rng } from '../../models/rng.js';
@@ -42,6 +50,70 @@ describe('losses', () => {
     expect(scalar(() => l1Loss(a(), b()))).toBeCloseTo(1, 6);
     expect(scalar(() => cycleLoss(a(), b(), 10))).toBeCloseTo(10, 5);
     expect(scalar(() => identityLoss(a(), b(), 10, 0.5))).toBeCloseTo(5, 5);
+  });
+});
+
+describe('PatchNCE', () => {
+  // Rows of q and k: batch 2 × 3 patches × 4 channels, L2-normalised as the trainer feeds them.
+  const rows = (seed: number) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => rng.normal()));
+  };
+  const unit = (m: number[][]) => m.map((r) => r.map((v) => v / Math.hypot(...r)));
+
+  it('equals the paper’s cross-entropy written out (positive: same patch; negatives: the other patches of the same image)', () => {
+    const q = unit(rows(1));
+    const k = unit(rows(2));
+    const tau = 0.07;
+    const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+    let expected = 0;
+    for (let img = 0; img < 2; img++) {
+      for (let s = 0; s < 3; s++) {
+        const qs = q[img * 3 + s]!;
+        const pos = Math.exp(dot(qs, k[img * 3 + s]!) / tau);
+        let neg = 0;
+        for (let n = 0; n < 3; n++) if (n !== s) neg += Math.exp(dot(qs, k[img * 3 + n]!) / tau);
+        neg += Math.exp(-10 / tau); // the reference fills the diagonal with −10, not −∞
+        expected += -Math.log(pos / (pos + neg));
+      }
+    }
+    expected /= 6;
+    const got = scalar(() => patchNceLoss(tf.tensor2d(q), tf.tensor2d(k), 2, tau));
+    expect(got).toBeCloseTo(expected, 3);
+    // Matching patches make the loss small; shuffled ones make it large.
+    const same = scalar(() => patchNceLoss(tf.tensor2d(k), tf.tensor2d(k), 2, tau));
+    expect(same).toBeLessThan(got);
+  });
+
+  it('its gradient matches finite differences (through the L2 normalisation)', () => {
+    const k = tf.tensor2d(unit(rows(4)));
+    const x0 = rows(3).flat();
+    const f = (x: tf.Tensor) => patchNceLoss(l2NormalizeRows(tf.reshape(x, [6, 4]) as tf.Tensor2D), k, 2, 0.5);
+    const analytic = tf.tidy(() => tf.grad(f)(tf.tensor1d(x0)).dataSync());
+    const eps = 1e-2;
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < x0.length; i++) {
+      const plus = Float32Array.from(x0);
+      const minus = Float32Array.from(x0);
+      plus[i]! += eps;
+      minus[i]! -= eps;
+      const numeric = (scalar(() => f(tf.tensor1d(plus))) - scalar(() => f(tf.tensor1d(minus)))) / (2 * eps);
+      worst = Math.max(worst, Math.abs(numeric - analytic[i]!));
+      scale = Math.max(scale, Math.abs(analytic[i]!));
+    }
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(worst / scale).toBeLessThan(2e-2);
+    k.dispose();
+  });
+
+  it('refuses mismatched inputs and a bad temperature', () => {
+    const a = tf.zeros([6, 4]) as tf.Tensor2D;
+    const b = tf.zeros([6, 3]) as tf.Tensor2D;
+    expect(() => patchNceLoss(a, b, 2, 0.07)).toThrow(/same shape/);
+    expect(() => patchNceLoss(a, a, 4, 0.07)).toThrow(/do not split into 4 images/);
+    expect(() => patchNceLoss(a, a, 2, 0)).toThrow(/temperature must be above 0/);
+    tf.dispose([a, b]);
   });
 });
 
@@ -230,6 +302,10 @@ describe('saving and loading generators', () => {
     [
       'tiny ResNet (instance norm, reflection padding, cropped transposed convs)',
       () => buildGenerator('tiny', { ngf: 4, seed: 9 }),
+    ],
+    [
+      'anti-aliased tiny ResNet (CUT: blur downsampling and upsampling layers)',
+      () => buildGenerator('tiny', { ngf: 4, seed: 9, antialias: true }),
     ],
     [
       'U-Net with batch norm and dropout',

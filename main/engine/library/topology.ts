@@ -23,6 +23,8 @@ const PASS_THROUGH = new Set([
   'DuetReflectionPad2d',
   'DuetCropTopLeft',
   'DuetSeededDropout',
+  'DuetBlurDownsample',
+  'DuetBlurUpsample',
 ]);
 
 export class TopologyError extends Error {

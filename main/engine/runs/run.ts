@@ -66,7 +66,7 @@ export interface OpenDataOptions {
 
 export type OpenData = (options: OpenDataOptions) => Promise<RunData>;
 
-/** Scan the folders and open the prefetching pipeline (CycleGAN samples unpaired, pix2pix paired). */
+/** Scan the folders and open the prefetching pipeline (pix2pix samples paired, the unpaired models unpaired). */
 export const openDatasetPipeline: OpenData = async ({ dataA, dataB, settings, seed, start }) => {
   const scan = await scanDataset(dataA, dataB);
   return createPipeline({
@@ -607,7 +607,7 @@ class RunJob implements RunHandle {
     const inputs = this.sampleInputs;
     if (!inputs) return;
     const shape: [number, number, number, number] = [1, inputs.height, inputs.width, inputs.channels];
-    // Rows of tensors: real → translated → reconstructed (pix2pix: input → output → target).
+    // Rows of tensors: real → translated → reconstructed (pix2pix: input → output → target; CUT: real → translated).
     const grid: tf.Tensor4D[][] = [];
     tf.tidy(() => {
       const realA = tf.tensor4d(inputs.a, shape);
@@ -615,6 +615,12 @@ class RunJob implements RunHandle {
       const fakeB = trainer.translate(realA, 'AtoB');
       if (trainer.kind === 'pix2pix') {
         grid.push([realA, fakeB, realB].map((t) => tf.keep(t)));
+        return;
+      }
+      if (trainer.kind === 'cut' || trainer.kind === 'fastcut') {
+        // One direction: A → G(A); with identity NCE also B → G(B), which should stay B.
+        grid.push([realA, fakeB].map((t) => tf.keep(t)));
+        if (trainer.settings.nceIdt) grid.push([realB, trainer.translate(realB, 'AtoB')].map((t) => tf.keep(t)));
         return;
       }
       const recA = trainer.translate(fakeB, 'BtoA');

@@ -7,12 +7,14 @@
 import type { z } from 'zod';
 import {
   type ModelType,
+  ModelTypeSchema,
   type PresetName,
   PresetNameSchema,
   type TrainingSettings,
   type TrainingSettingsInput,
   TrainingSettingsSchema,
 } from '#contract';
+import { CUT_VARIANT_DEFAULTS, resnetBlocks, resnetLayerCount } from '../../../models/cut-settings.js';
 
 type Layer = Partial<TrainingSettingsInput>;
 
@@ -36,6 +38,27 @@ export const MODEL_DEFAULTS: Record<ModelType, Layer> = {
     poolSize: 0,
     lambdaL1: 100,
   },
+  // DESIGN.md §4b: no pool, anti-aliased networks, PatchNCE; CUT with identity NCE, FastCUT with λ_NCE 10
+  // and flip equivariance.
+  cut: CUT_VARIANT_DEFAULTS.cut as Layer,
+  fastcut: CUT_VARIANT_DEFAULTS.fastcut as Layer,
+};
+
+/**
+ * The quick preset's CUT layers: the tiny generator has 2 residual blocks, so the reference's 0,4,8,12,16
+ * would reach into its decoder; 0,4,8,12,13 reads the input, both downsampling convs and both blocks.
+ */
+const QUICK_CUT: Layer = {
+  generator: 'tiny',
+  discriminator: 'tiny',
+  ngf: 8,
+  ndf: 8,
+  size: 64,
+  loadSize: 72,
+  nceLayers: [0, 4, 8, 12, 13],
+  iterations: 200,
+  checkpointEvery: 50,
+  sampleEvery: 25,
 };
 
 /**
@@ -83,6 +106,8 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
       checkpointEvery: 50,
       sampleEvery: 25,
     },
+    cut: QUICK_CUT,
+    fastcut: QUICK_CUT,
   },
   balanced: {
     cyclegan: {
@@ -106,6 +131,30 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
       loadSize: 143,
       epochs: 50,
       epochsDecay: 50,
+      checkpointEvery: 500,
+      sampleEvery: 100,
+    },
+    cut: {
+      generator: 'resnet_6blocks',
+      discriminator: 'basic',
+      ngf: 32,
+      ndf: 32,
+      size: 128,
+      loadSize: 143,
+      epochs: 50,
+      epochsDecay: 50,
+      checkpointEvery: 500,
+      sampleEvery: 100,
+    },
+    fastcut: {
+      generator: 'resnet_6blocks',
+      discriminator: 'basic',
+      ngf: 32,
+      ndf: 32,
+      size: 128,
+      loadSize: 143,
+      epochs: 40,
+      epochsDecay: 10,
       checkpointEvery: 500,
       sampleEvery: 100,
     },
@@ -142,6 +191,27 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
       lambdaL1: 100,
       epochs: 100,
       epochsDecay: 100,
+    },
+    // The CUT reference's train options: 200 + 200 epochs (CUT), 150 + 50 (FastCUT).
+    cut: {
+      ...(CUT_VARIANT_DEFAULTS.cut as Layer),
+      ngf: 64,
+      ndf: 64,
+      size: 256,
+      loadSize: 286,
+      batchSize: 1,
+      lr: 2e-4,
+      beta1: 0.5,
+    },
+    fastcut: {
+      ...(CUT_VARIANT_DEFAULTS.fastcut as Layer),
+      ngf: 64,
+      ndf: 64,
+      size: 256,
+      loadSize: 286,
+      batchSize: 1,
+      lr: 2e-4,
+      beta1: 0.5,
     },
   },
 };
@@ -272,6 +342,22 @@ export function crossCheck(s: TrainingSettings): string[] {
   if (s.preprocess === 'resize_and_crop' && s.loadSize < s.size) {
     problems.push(`loadSize (${s.loadSize}) must be at least size (${s.size}): images are loaded, then cropped`);
   }
+  if (s.model === 'cut' || s.model === 'fastcut') {
+    const blocks = resnetBlocks(s.generator);
+    if (blocks === undefined) {
+      problems.push(
+        `${s.model} reads its features from a ResNet generator, not ${s.generator}: choose resnet_9blocks, resnet_6blocks or tiny`,
+      );
+    } else {
+      const count = resnetLayerCount(blocks, s.antialias);
+      const beyond = s.nceLayers.filter((l) => l >= count);
+      if (beyond.length > 0) {
+        problems.push(
+          `nceLayers ${beyond.join(', ')} ${beyond.length === 1 ? 'is' : 'are'} past the ${s.generator} generator's last layer (${count - 1})`,
+        );
+      }
+    }
+  }
   if (s.epochs + s.epochsDecay === 0 && s.iterations === undefined && s.minutes === undefined) {
     problems.push('nothing to train: epochs and epochsDecay are both 0 and no iterations or minutes are set');
   }
@@ -289,7 +375,9 @@ export function resolveSettings(input: unknown = {}): TrainingSettings {
   const user = input as Record<string, unknown>;
   const problems: string[] = [];
 
-  const model: ModelType = user.model === 'pix2pix' ? 'pix2pix' : 'cyclegan';
+  const chosen = ModelTypeSchema.safeParse(user.model);
+  // An unknown model is reported by the schema below.
+  const model: ModelType = chosen.success ? chosen.data : 'cyclegan';
   let presetLayer: Layer = {};
   if (user.preset !== undefined) {
     const preset = PresetNameSchema.safeParse(user.preset);

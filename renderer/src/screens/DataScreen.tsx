@@ -31,7 +31,12 @@ const PAIRING_TEXT: Record<ScanReport['pairing']['kind'], string> = {
   unpaired: 'No pairing between the folders',
 };
 
-const MODEL_NAME: Record<ModelType, string> = { cyclegan: 'CycleGAN (unpaired)', pix2pix: 'pix2pix (paired)' };
+const MODEL_NAME: Record<ModelType, string> = {
+  cyclegan: 'CycleGAN (unpaired)',
+  pix2pix: 'pix2pix (paired)',
+  cut: 'CUT (unpaired, one-way)',
+  fastcut: 'FastCUT (unpaired, one-way)',
+};
 
 const foldersOf = (p: Project): DataFolders => ({ domainA: p.domainA, domainB: p.domainB });
 

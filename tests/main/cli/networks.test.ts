@@ -11,7 +11,14 @@ describe('duet networks', () => {
     });
     const report = JSON.parse(stdout) as {
       backend: string;
-      networks: { name: string; role: string; inputChannels: number; parameters: number; megabytes: number }[];
+      networks: {
+        name: string;
+        role: string;
+        usedBy: string;
+        inputChannels: number;
+        parameters: number;
+        megabytes: number;
+      }[];
     };
     expect(report.backend).toBe('cpu');
     const count = (name: string, role: string, inputChannels = 3) =>
@@ -23,6 +30,12 @@ describe('duet networks', () => {
     expect(count('unet_128', 'generator')).toBe(41_828_995);
     expect(count('basic', 'discriminator')).toBe(2_764_737);
     expect(count('basic', 'discriminator', 6)).toBe(2_768_705);
+    // DESIGN.md §4b: CUT's anti-aliased networks keep the reference's counts (the blurs hold none), and its
+    // projection head on layers 0,4,8,12,16 has 560,384.
+    const cut = (role: string) => report.networks.find((n) => n.role === role && /CUT/.test(n.usedBy))?.parameters;
+    expect(cut('generator')).toBe(11_378_179);
+    expect(cut('discriminator')).toBe(2_764_737);
+    expect(cut('projection head')).toBe(560_384);
     // The smaller U-Nets drop the 512-channel levels one by one.
     expect(count('unet_64', 'generator')).toBeLessThan(count('unet_128', 'generator')!);
     expect(count('unet_32', 'generator')).toBeLessThan(count('unet_64', 'generator')!);

@@ -36,6 +36,58 @@ describe('resolveSettings', () => {
     });
   });
 
+  it('cut and fastcut get the CUT reference defaults of their mode', () => {
+    expect(resolveSettings({ model: 'cut' })).toMatchObject({
+      generator: 'resnet_9blocks',
+      poolSize: 0,
+      antialias: true,
+      lambdaGAN: 1,
+      lambdaNCE: 1,
+      nceIdt: true,
+      flipEquivariance: false,
+      nceLayers: [0, 4, 8, 12, 16],
+      ncePatches: 256,
+      nceTemperature: 0.07,
+      nceMlpUnits: 256,
+      epochs: 200,
+      epochsDecay: 200,
+    });
+    expect(resolveSettings({ model: 'fastcut' })).toMatchObject({
+      lambdaNCE: 10,
+      nceIdt: false,
+      flipEquivariance: true,
+      epochs: 150,
+      epochsDecay: 50,
+    });
+  });
+
+  it('checks the NCE settings: layers inside the generator, in order, a ResNet generator, a positive temperature', () => {
+    expect(() => resolveSettings({ model: 'cut', preset: 'quick', nceLayers: [0, 4, 30] })).toThrow(
+      /nceLayers 30 is past the tiny generator's last layer \(24\)/,
+    );
+    expect(() => resolveSettings({ model: 'cut', nceLayers: [8, 4] })).toThrow(/distinct and in increasing order/);
+    expect(() => resolveSettings({ model: 'fastcut', generator: 'unet_256' })).toThrow(
+      /fastcut reads its features from a ResNet generator, not unet_256/,
+    );
+    expect(() => resolveSettings({ model: 'cut', nceTemperature: 0 })).toThrow(/nceTemperature must be greater than 0/);
+    expect(() => resolveSettings({ model: 'cut', ncePatches: 1 })).toThrow(/ncePatches must be at least 2/);
+    expect(() => resolveSettings({ model: 'cut', nceIdt: 'yes' })).toThrow(/nceIdt must be a boolean/);
+    // The reference's layers suit every ResNet generator but the tiny one's decoder still has 16.
+    expect(resolveSettings({ model: 'cut', preset: 'quick' }).nceLayers).toEqual([0, 4, 8, 12, 13]);
+  });
+
+  it('the quick CUT presets are as small as the quick CycleGAN one', () => {
+    for (const model of ['cut', 'fastcut'] as const) {
+      const s = resolveSettings({ model, preset: 'quick' });
+      expect(s).toMatchObject({
+        generator: PRESETS.quick.cyclegan.generator,
+        ngf: PRESETS.quick.cyclegan.ngf,
+        size: PRESETS.quick.cyclegan.size,
+        iterations: PRESETS.quick.cyclegan.iterations,
+      });
+    }
+  });
+
   it('layers user settings over a preset over model defaults', () => {
     const s = resolveSettings({ preset: 'quick', size: 32, loadSize: 36, lr: 1e-3 });
     expect(s.preset).toBe('quick');
@@ -98,7 +150,7 @@ describe('resolveSettings', () => {
     const msg = (error as Error).message;
     expect(msg).toMatch(/size must be at least 16 \(got 8\)/);
     expect(msg).toMatch(/lr must be greater than 0 \(got -1\)/);
-    expect(msg).toMatch(/model must be one of "cyclegan", "pix2pix" \(got "dcgan"\)/);
+    expect(msg).toMatch(/model must be one of "cyclegan", "pix2pix", "cut", "fastcut" \(got "dcgan"\)/);
     expect(msg).toMatch(/batchSize must be a whole number \(got 1.5\)/);
     expect((error as SettingsError).problems).toHaveLength(4);
   });
@@ -142,5 +194,13 @@ describe('listPresets', () => {
       expect(resolveSettings(p.settings)).toMatchObject(p.settings);
     }
     expect(presets[2]?.settings).toMatchObject({ size: 256, generator: 'unet_256', norm: 'batch' });
+  });
+
+  it('every model type has its three presets, each resolving to itself', async () => {
+    const { listPresets } = await import('../../../../main/engine/runs/settings.js');
+    for (const model of ['cyclegan', 'pix2pix', 'cut', 'fastcut'] as const) {
+      for (const p of listPresets(model))
+        expect(resolveSettings(p.settings), `${model} ${p.name}`).toMatchObject(p.settings);
+    }
   });
 });
