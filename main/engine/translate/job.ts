@@ -17,7 +17,8 @@ import type { JobEvent, TranslateReport, TranslateRequest } from '#contract';
 import { chooseTile, type PixelImage, TilingAbortedError } from '../../../models/tiling.js';
 import { SNIFF_BYTES, sniffFormat } from '../dataset/formats.js';
 import { walkFolder } from '../dataset/walk.js';
-import { estimateEta, type OutputFormat, outputRelativePath, validateNamingPattern } from './naming.js';
+import { type OutputFormat, validateNamingPattern } from './naming.js';
+import { etaSeconds, inputFolderHolding, isInside, type PlannedItem, type ProbedInput, planWork } from './plan.js';
 import { type Translator, translateWith } from './translator.js';
 
 /** Default memory budget for one network pass; bigger images are tiled. */
@@ -47,11 +48,6 @@ export type { TranslateReport };
 interface InputItem {
   path: string;
   relative: string;
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Expand the request's inputs into image files, each with the relative path its output mirrors. */
@@ -170,143 +166,134 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
+/** Look at one input without decoding it: its upright size when it is a readable image, else why not. */
+async function probeInput(item: InputItem): Promise<ProbedInput> {
+  const notImage = await sniff(item.path);
+  if (notImage) return { ...item, problem: notImage };
+  try {
+    const meta = await openInput(item.path).metadata();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    if (!width || !height) throw new Error('no dimensions');
+    if (width * height > MAX_INPUT_PIXELS) throw new Error('pixel limit');
+    return { ...item, size: { width, height } };
+  } catch (err) {
+    return { ...item, problem: decodeReason(err) };
+  }
+}
+
+type ImageOutcome = { translated: { width: number; height: number; tiles: number } } | { failed: string } | 'cancelled';
+
+/**
+ * Translate one image into its output: decoded, tiled when it would exceed the budget, encoded to a
+ * temporary name beside the output and renamed into place, so a cancel or a crash leaves no half file.
+ */
+async function translateOne(
+  item: PlannedItem,
+  options: TranslateJobOptions,
+  onTile: (share: number) => void,
+): Promise<ImageOutcome> {
+  const { request, translator, signal } = options;
+  const dir = path.dirname(item.output);
+  const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${path.extname(item.output)}`);
+  let tiles = 0;
+  try {
+    const image = await decodeForTranslation(item.path);
+    const tile =
+      request.tile ??
+      chooseTile(image.height, image.width, {
+        bytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
+        bytesPerPixel: translator.bytesPerPixel,
+        multiple: translator.multiple,
+      });
+    const out = await translateWith(translator, image, {
+      tile,
+      signal,
+      onTile: (p) => {
+        tiles = p.total;
+        onTile(p.done / p.total);
+      },
+    });
+    await fs.mkdir(dir, { recursive: true });
+    await encodeImage(out, temp, {
+      format: request.format as OutputFormat,
+      quality: request.quality,
+      metadataFrom: request.keepMetadata ? item.path : undefined,
+    });
+    if (signal?.aborted) throw new TilingAbortedError();
+    await fs.rename(temp, item.output);
+    return { translated: { width: image.width, height: image.height, tiles } };
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => {});
+    if (err instanceof TilingAbortedError || signal?.aborted) return 'cancelled';
+    return { failed: decodeOrWriteReason(err) };
+  }
+}
+
 /** Run a translation job to the end, a cancel, or a fatal error (bad request, unusable output folder). */
 export async function translateImages(options: TranslateJobOptions): Promise<TranslateReport> {
-  const { request, translator } = options;
+  const { request } = options;
   const now = options.now ?? (() => performance.now() / 1000);
   const started = now();
   const jobId = options.jobId ?? `translate-${randomBytes(4).toString('hex')}`;
   const emit = (e: Omit<JobEvent, 'jobId'>) => options.onEvent?.({ jobId, ...e });
   validateNamingPattern(request.naming);
   const outDir = path.resolve(request.outDir);
-  const format = request.format as OutputFormat;
 
   const collected = await collectInputs(request.inputs, outDir);
-  const report: TranslateReport = {
-    jobId,
-    translated: [],
-    existing: [],
-    failed: [...collected.failed],
-    cancelled: false,
-    seconds: 0,
-  };
-  const inside = collected.roots.find((r) => isInside(outDir, r));
+  const inside = inputFolderHolding(outDir, collected.roots);
   if (inside && !options.outDirChosen) {
     throw new Error(
       `The output folder ${outDir} is inside the input folder ${inside}; Duet never writes into input folders unless you choose the output folder yourself`,
     );
   }
-  const inputPaths = new Set(collected.items.map((i) => path.resolve(i.path)));
-
   // Look at every file first: weeds out non-images early and gives pixel counts for an honest ETA.
-  const todo: Array<InputItem & { width: number; height: number; output: string }> = [];
-  const claimed = new Map<string, string>();
-  for (const [index, item] of collected.items.entries()) {
-    const notImage = await sniff(item.path);
-    if (notImage) {
-      report.failed.push({ path: item.path, reason: notImage });
-      continue;
-    }
-    let width: number;
-    let height: number;
-    try {
-      const meta = await openInput(item.path).metadata();
-      width = meta.autoOrient?.width ?? meta.width;
-      height = meta.autoOrient?.height ?? meta.height;
-      if (!width || !height) throw new Error('no dimensions');
-      if (width * height > MAX_INPUT_PIXELS) throw new Error('pixel limit');
-    } catch (err) {
-      report.failed.push({ path: item.path, reason: decodeReason(err) });
-      continue;
-    }
-    const relative = outputRelativePath(request.naming, format, {
-      relative: item.relative,
-      direction: request.direction,
-      model: options.modelLabel,
-      index,
-      total: collected.items.length,
-    });
-    const output = path.join(outDir, ...relative.split('/'));
-    if (inputPaths.has(output)) {
-      report.failed.push({ path: item.path, reason: `its output ${output} would overwrite an input image` });
-      continue;
-    }
-    const other = claimed.get(output);
-    if (other) {
-      report.failed.push({
-        path: item.path,
-        reason: `${other} already writes ${output}; use {index} or {ext} in the naming pattern`,
-      });
-      continue;
-    }
-    claimed.set(output, item.path);
-    todo.push({ ...item, width, height, output });
-  }
+  const probed: ProbedInput[] = [];
+  for (const item of collected.items) probed.push(await probeInput(item));
+  const plan = planWork(probed, {
+    naming: request.naming,
+    format: request.format as OutputFormat,
+    direction: request.direction,
+    modelLabel: options.modelLabel,
+    outDir,
+  });
+  const report: TranslateReport = {
+    jobId,
+    translated: [],
+    existing: [],
+    failed: [...collected.failed, ...plan.failed],
+    cancelled: false,
+    seconds: 0,
+  };
 
-  const total = todo.length;
-  const totalPixels = todo.reduce((s, t) => s + t.width * t.height, 0);
+  const total = plan.todo.length;
   let donePixels = 0;
   let done = 0;
-  const eta = (extraPixels: number) =>
-    estimateEta(now() - started, (donePixels + extraPixels) / Math.max(1, totalPixels));
+  const eta = (extraPixels = 0) => etaSeconds(now() - started, donePixels + extraPixels, plan.totalPixels);
   emit({ type: 'progress', done, total, etaSeconds: null });
 
-  for (const item of todo) {
+  for (const item of plan.todo) {
     if (options.signal?.aborted) break;
+    const pixels = item.width * item.height;
     if (!request.overwrite && (await exists(item.output))) {
       report.existing.push({ input: item.path, output: item.output });
-      donePixels += item.width * item.height;
-      done++;
-      emit({ type: 'item', done, total, input: item.path, output: item.output, skipped: 'exists', etaSeconds: eta(0) });
-      continue;
-    }
-    const dir = path.dirname(item.output);
-    const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${path.extname(item.output)}`);
-    let tiles = 0;
-    try {
-      const image = await decodeForTranslation(item.path);
-      const tile =
-        request.tile ??
-        chooseTile(image.height, image.width, {
-          bytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
-          bytesPerPixel: translator.bytesPerPixel,
-          multiple: translator.multiple,
-        });
-      const pixels = image.width * image.height;
-      const out = await translateWith(translator, image, {
-        tile,
-        signal: options.signal,
-        onTile: (p) => {
-          tiles = p.total;
-          emit({ type: 'progress', done, total, input: item.path, etaSeconds: eta((pixels * p.done) / p.total) });
-        },
-      });
-      await fs.mkdir(dir, { recursive: true });
-      await encodeImage(out, temp, {
-        format,
-        quality: request.quality,
-        metadataFrom: request.keepMetadata ? item.path : undefined,
-      });
-      if (options.signal?.aborted) throw new TilingAbortedError();
-      await fs.rename(temp, item.output);
       donePixels += pixels;
       done++;
-      report.translated.push({
-        input: item.path,
-        output: item.output,
-        width: image.width,
-        height: image.height,
-        tiles,
-      });
-      emit({ type: 'item', done, total, input: item.path, output: item.output, etaSeconds: eta(0) });
-    } catch (err) {
-      await fs.rm(temp, { force: true }).catch(() => {});
-      if (err instanceof TilingAbortedError || options.signal?.aborted) break;
-      const reason = decodeOrWriteReason(err);
-      report.failed.push({ path: item.path, reason });
-      donePixels += item.width * item.height;
-      done++;
-      emit({ type: 'item', done, total, input: item.path, error: reason, etaSeconds: eta(0) });
+      emit({ type: 'item', done, total, input: item.path, output: item.output, skipped: 'exists', etaSeconds: eta() });
+      continue;
+    }
+    const outcome = await translateOne(item, options, (share) =>
+      emit({ type: 'progress', done, total, input: item.path, etaSeconds: eta(pixels * share) }),
+    );
+    if (outcome === 'cancelled') break;
+    donePixels += pixels;
+    done++;
+    if ('translated' in outcome) {
+      report.translated.push({ input: item.path, output: item.output, ...outcome.translated });
+      emit({ type: 'item', done, total, input: item.path, output: item.output, etaSeconds: eta() });
+    } else {
+      report.failed.push({ path: item.path, reason: outcome.failed });
+      emit({ type: 'item', done, total, input: item.path, error: outcome.failed, etaSeconds: eta() });
     }
   }
   report.cancelled = options.signal?.aborted === true;
