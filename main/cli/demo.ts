@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type ModelType, ModelTypeSchema } from '#contract';
 import { type DemoEvent, isDemoCancelled, runDemo } from '../engine/sample/demo.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
@@ -39,7 +40,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description(summaryOf('demo'))
     .option('--minutes <n>', 'training time budget in minutes', '10')
-    .option('--model <name>', 'pix2pix or cyclegan', 'pix2pix')
+    .option('--model <name>', `the model type: ${ModelTypeSchema.options.join(', ')}`, 'pix2pix')
     .option('--out <dir>', 'output folder (must be new, empty, or an earlier demo)', 'duet-demo')
     .option('--seed <n>', 'seed for the sample and the networks', '0')
     .option('--count <n>', 'training pairs to generate (default 400)')
@@ -60,7 +61,7 @@ export function registerDemo(program: Command): void {
           outDir: opts.out,
           workspace: resolveWorkspace(opts.workspace),
           minutes: parseNumber('minutes', opts.minutes, false)!,
-          model: opts.model as 'pix2pix' | 'cyclegan',
+          model: opts.model as ModelType,
           seed: parseNumber('seed', opts.seed, true),
           count: parseNumber('count', opts.count, true),
           testCount: parseNumber('test-count', opts.testCount, true),

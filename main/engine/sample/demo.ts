@@ -18,6 +18,7 @@ import {
   isRunEnded,
   type JobEvent,
   type ModelType,
+  ModelTypeSchema,
   type RunEvent,
   type RunSummary,
   type TrainingSettings,
@@ -290,8 +291,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     throw new Error(`--minutes must be a number above 0 and at most 1440 (got ${options.minutes})`);
   }
   const model: ModelType = options.model ?? 'pix2pix';
-  if (model !== 'pix2pix' && model !== 'cyclegan') {
-    throw new Error(`Unknown model "${String(model)}". Choose pix2pix or cyclegan.`);
+  if (!ModelTypeSchema.options.includes(model)) {
+    throw new Error(`Unknown model "${String(model)}". Choose ${ModelTypeSchema.options.join(', ')}.`);
   }
   const outDir = path.resolve(options.outDir);
   const workspace = path.resolve(options.workspace);

@@ -90,6 +90,9 @@ export const LOSS_LABELS: Record<string, string> = {
   G_L1: 'G L1',
   D_real: 'D real',
   D_fake: 'D fake',
+  // CUT / FastCUT: PatchNCE of A against G(A), and of B against G(B) (identity NCE, CUT only).
+  NCE: 'NCE (PatchNCE, A → G(A))',
+  NCE_Y: 'NCE identity (B → G(B))',
 };
 
 export function orderLossNames(names: Iterable<string>): string[] {

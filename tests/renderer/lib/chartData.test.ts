@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimate, orderLossNames, smooth } from '../../../renderer/src/lib/chartData';
+import { decimate, LOSS_LABELS, orderLossNames, smooth } from '../../../renderer/src/lib/chartData';
 
 describe('smooth', () => {
   it('returns the input unchanged at weight 0', () => {
@@ -50,6 +50,20 @@ describe('decimate', () => {
     const d = decimate(x, [a, b], 100);
     expect(d.ys[1]).toContain(9);
     expect(d.ys[0]!.length).toBe(d.x.length);
+  });
+});
+
+describe('loss labels', () => {
+  it('name the CUT losses, PatchNCE as NCE, in the reference order', () => {
+    expect(orderLossNames(['NCE_Y', 'NCE', 'D_fake', 'D_real', 'G_GAN'])).toEqual([
+      'G_GAN',
+      'D_real',
+      'D_fake',
+      'NCE',
+      'NCE_Y',
+    ]);
+    expect(LOSS_LABELS.NCE).toMatch(/^NCE \(PatchNCE/);
+    expect(LOSS_LABELS.NCE_Y).toMatch(/^NCE identity/);
   });
 });
 

@@ -133,7 +133,7 @@ describe('runDemo', () => {
     );
     await expect(
       runDemo({ ...small, outDir: await tempDir(), workspace, model: 'unet' as unknown as 'pix2pix' }),
-    ).rejects.toThrow(/Unknown model "unet"/);
+    ).rejects.toThrow(/Unknown model "unet". Choose cyclegan, pix2pix, cut, fastcut/);
     expect(await readdir(workspace)).toEqual([]);
   });
 
