@@ -174,6 +174,37 @@ test('training settings validate inline, and the run controls drive the run', as
   await expect(page.getByRole('button', { name: /^Resume from here/ }).first()).toBeEnabled();
 });
 
+test('a run can train for a time: the choice goes to the engine, and Monitor shows the time trained of the budget', async ({
+  page,
+}) => {
+  await open(page, { seeded: true, historyPoints: 10 });
+  await page.getByRole('button', { name: /^Open Sample/ }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'Train', exact: true }).click();
+  // The quick preset trains for a number of iterations until another length is chosen.
+  await expect(page.getByRole('radio', { name: 'Iteration count' })).toBeChecked();
+  await page.getByRole('radio', { name: 'Time' }).check();
+  const minutes = page.getByLabel('Minutes', { exact: true });
+  await expect(minutes).toHaveValue('10');
+  await minutes.fill('0');
+  await expect(page.getByText('Must be greater than 0.')).toBeVisible();
+  await minutes.fill('0.05');
+  await page.screenshot({ path: `${SHOTS}/train-for-time.png` });
+  await page.getByRole('main').getByRole('button', { name: 'Train', exact: true }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Monitor', exact: true })).toBeVisible();
+  await expect(page.getByTestId('progress-time')).toHaveText(/^\d+ s \/ 3 s$/);
+  await expect(page.getByTestId('run-state')).toHaveText('finished');
+  await expect(page.getByTestId('progress-time')).toHaveText('3 s / 3 s');
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '25');
+  await page.screenshot({ path: `${SHOTS}/monitor-time-budget.png` });
+  const start = await page.evaluate(() =>
+    (window as unknown as FakeDuetWindow).__duetCalls.find((c) => c.name === 'startRun'),
+  );
+  const settings = (start!.request as { settings: Record<string, unknown> }).settings;
+  expect(settings.minutes).toBe(0.05);
+  expect(settings.iterations).toBeUndefined();
+});
+
 test('the loss chart draws 100,000 logged iterations and follows the pointer', async ({ page }) => {
   // A ceiling, not a speed claim: on 2 cores shared by many processes the first draw has taken 50 s.
   test.slow();

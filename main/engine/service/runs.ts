@@ -161,6 +161,7 @@ export class RunService {
         losses: l.losses,
         lr: l.lr,
         itPerSec: l.itPerSec,
+        ...(l.trainingSeconds !== undefined ? { trainingSeconds: l.trainingSeconds } : {}),
         time: l.time,
       })),
     };

@@ -17,6 +17,9 @@ export interface RunLive {
   epoch?: number;
   itPerSec?: number;
   etaSeconds?: number | null;
+  /** Seconds trained (pauses not counted), and the time budget when the run trains for a time. */
+  trainingSeconds?: number;
+  budgetSeconds?: number;
   samples: { iteration: number; path: string }[];
   checkpoints: CheckpointInfo[];
 }
@@ -28,6 +31,8 @@ export function liveFromSummary(summary: RunSummary | undefined): RunLive {
     iteration: summary?.iteration ?? 0,
     total: summary?.totalIterations ?? 0,
     etaSeconds: null,
+    trainingSeconds: summary?.trainingSeconds,
+    budgetSeconds: budgetOf(summary),
     samples: [...(summary?.samples ?? [])].sort((a, b) => a.iteration - b.iteration),
     checkpoints: summary?.checkpoints ?? [],
   };
@@ -44,6 +49,8 @@ export function applyRunEvent(l: RunLive, e: RunEvent): RunLive {
         epoch: e.epoch,
         itPerSec: e.itPerSec,
         etaSeconds: e.etaSeconds,
+        trainingSeconds: e.trainingSeconds ?? l.trainingSeconds,
+        budgetSeconds: e.budgetSeconds ?? l.budgetSeconds,
         // A step just finished, so the run is training, whatever an earlier summary said. (A pause or stop
         // is announced by a state event after the last step's progress, so it is never undone here.)
         ...(l.stateFrom === 'summary' || l.state === 'starting'
@@ -81,7 +88,7 @@ export function applyRunEvent(l: RunLive, e: RunEvent): RunLive {
 export function applyRunSummary(
   l: RunLive,
   run: RunSummary,
-  lastRow?: { iteration: number; epoch?: number; itPerSec?: number },
+  lastRow?: { iteration: number; epoch?: number; itPerSec?: number; trainingSeconds?: number },
 ): RunLive {
   const samples = [...l.samples];
   for (const x of run.samples) if (!samples.some((y) => y.iteration === x.iteration)) samples.push(x);
@@ -94,9 +101,18 @@ export function applyRunSummary(
     total: run.totalIterations,
     epoch: l.epoch ?? lastRow?.epoch,
     itPerSec: l.itPerSec ?? lastRow?.itPerSec,
+    trainingSeconds:
+      Math.max(l.trainingSeconds ?? 0, run.trainingSeconds ?? 0, lastRow?.trainingSeconds ?? 0) || undefined,
+    budgetSeconds: budgetOf(run),
     samples: samples.sort((a, b) => a.iteration - b.iteration),
     checkpoints,
   };
+}
+
+/** A run's time budget in seconds, when it trains for a time. */
+function budgetOf(summary: RunSummary | undefined): number | undefined {
+  const minutes = summary?.settings.minutes;
+  return minutes === undefined ? undefined : minutes * 60;
 }
 
 /** What the rows of a run's sample grid show, per model type (runs/run.ts draws them). */

@@ -267,6 +267,11 @@ function RunView({
           epoch={live.epoch}
           itPerSec={live.itPerSec}
           etaSeconds={isRunLive(state) ? live.etaSeconds : undefined}
+          time={
+            live.budgetSeconds === undefined
+              ? undefined
+              : { seconds: live.trainingSeconds ?? 0, budget: live.budgetSeconds }
+          }
         />
         {live.message && <p className={state === 'failed' ? 'error' : 'muted small'}>{live.message}</p>}
         {!historyLoaded && !loadError && <Loading label="Loading the run's history…" />}

@@ -29,9 +29,26 @@ interface NumberFieldDef {
   hint?: string;
 }
 
+/** How long a run trains: for a time, a number of iterations, or the epoch schedule. */
+type Length = 'minutes' | 'iterations' | 'epochs';
+const LENGTHS: { mode: Length; option: string; field?: NumberFieldDef }[] = [
+  {
+    mode: 'minutes',
+    option: 'Time',
+    field: {
+      key: 'minutes',
+      label: 'Minutes',
+      hint: 'Training time, pauses not counted; the rate decays over the last half',
+    },
+  },
+  { mode: 'iterations', option: 'Iteration count', field: { key: 'iterations', label: 'Iterations' } },
+  { mode: 'epochs', option: 'Epoch schedule' },
+];
+/** What the time field shows when the settings chosen so far have no time budget. */
+const DEFAULT_MINUTES = 10;
+
 const MAIN_CYCLEGAN: NumberFieldDef[] = [
   { key: 'size', label: 'Image size (px)', hint: 'Crop the networks train on' },
-  { key: 'iterations', label: 'Iterations', hint: 'Empty: run the epoch schedule' },
   { key: 'batchSize', label: 'Batch size' },
   { key: 'lr', label: 'Learning rate' },
   { key: 'lambdaA', label: 'Cycle weight A (λA)' },
@@ -41,7 +58,6 @@ const MAIN_CYCLEGAN: NumberFieldDef[] = [
 ];
 const MAIN_PIX2PIX: NumberFieldDef[] = [
   { key: 'size', label: 'Image size (px)', hint: 'Crop the networks train on' },
-  { key: 'iterations', label: 'Iterations', hint: 'Empty: run the epoch schedule' },
   { key: 'batchSize', label: 'Batch size' },
   { key: 'lr', label: 'Learning rate' },
   { key: 'lambdaL1', label: 'L1 weight (λL1)' },
@@ -80,17 +96,26 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening
   useEffect(() => ctx.reload(), []);
   const [edits, setEdits] = useState<Partial<Record<SettingKey, string>>>({});
+  // How long to train; until chosen, what the preset (or the project) says.
+  const [chosenLength, setLength] = useState<Length | undefined>();
 
   const presetSettings = preset === 'custom' ? {} : (presets.data?.find((p) => p.name === preset)?.settings ?? {});
   const base: Partial<TrainingSettings> = { ...project.settings, ...presetSettings };
+  const length: Length =
+    chosenLength ?? (base.minutes !== undefined ? 'minutes' : base.iterations !== undefined ? 'iterations' : 'epochs');
+  const lengthField = LENGTHS.find((l) => l.mode === length)?.field;
 
   const shown = (key: SettingKey): string => {
     if (edits[key] !== undefined) return edits[key] as string;
-    const v = base[key] ?? defaultSetting(key);
+    const v = base[key] ?? defaultSetting(key) ?? (key === 'minutes' ? DEFAULT_MINUTES : undefined);
     return v === undefined ? '' : String(v);
   };
 
-  const numberFields = [...(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN), ...ADVANCED_NUMBERS];
+  const numberFields = [
+    ...(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN),
+    ...ADVANCED_NUMBERS,
+    ...(lengthField ? [lengthField] : []),
+  ];
   const { values, errors } = (() => {
     const values: Partial<Record<SettingKey, unknown>> = {};
     const errors: Partial<Record<SettingKey, string>> = {};
@@ -102,6 +127,18 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
     }
     for (const k of [...ENUMS.map((e) => e.key), 'flip', 'dropout'] as SettingKey[]) {
       if (edits[k] !== undefined) values[k] = k === 'flip' || k === 'dropout' ? edits[k] === 'true' : edits[k];
+    }
+    // The length chosen is always sent, so it replaces whatever length the preset has.
+    delete values.minutes;
+    delete values.iterations;
+    if (lengthField && !errors[lengthField.key]) {
+      const r = validateNumber(lengthField.key, shown(lengthField.key));
+      if (r.ok && r.value !== undefined) values[lengthField.key] = r.value;
+      else errors[lengthField.key] = r.ok ? 'Required.' : r.message;
+    }
+    if (length === 'epochs') {
+      values.epochs ??= base.epochs ?? defaultSetting('epochs');
+      values.epochsDecay ??= base.epochsDecay ?? defaultSetting('epochsDecay');
     }
     const merged = { ...base, ...values } as Partial<TrainingSettings>;
     for (const [k, m] of Object.entries(crossFieldErrors(merged))) errors[k as SettingKey] ??= m;
@@ -201,7 +238,33 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
               </p>
             )}
           </fieldset>
-          <div className="form-grid">{(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN).map(numberInput)}</div>
+          <fieldset>
+            <legend>Train for</legend>
+            <div className="segmented" role="radiogroup" aria-label="Train for">
+              {LENGTHS.map((l) => (
+                <label key={l.mode}>
+                  <input
+                    type="radio"
+                    name="length"
+                    value={l.mode}
+                    checked={length === l.mode}
+                    onChange={() => setLength(l.mode)}
+                  />
+                  {l.option}
+                </label>
+              ))}
+            </div>
+            {length === 'epochs' && (
+              <p className="small muted" style={{ marginTop: 8 }}>
+                {shown('epochs')} epochs at the full rate, then {shown('epochsDecay')} decaying to zero (Advanced
+                settings).
+              </p>
+            )}
+          </fieldset>
+          <div className="form-grid">
+            {lengthField && numberInput(lengthField)}
+            {(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN).map(numberInput)}
+          </div>
         </section>
         <details className="card">
           <summary>Advanced settings</summary>

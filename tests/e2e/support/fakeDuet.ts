@@ -262,7 +262,12 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
     run.iteration++;
     const losses = lossesAt(run.iteration, run.settings.model);
     const epoch = Math.floor(run.iteration / 12) + 1;
-    metrics.get(run.id)?.push({ iteration: run.iteration, epoch, losses, lr: 2e-4, itPerSec: 8.3 });
+    // On a time budget: seconds trained at the fake's 8.3 it/s, the run ending when they reach the budget.
+    const budgetSeconds = run.settings.minutes === undefined ? undefined : run.settings.minutes * 60;
+    const trainingSeconds = run.iteration / 8.3;
+    run.trainingSeconds = trainingSeconds;
+    const spent = budgetSeconds !== undefined && trainingSeconds >= budgetSeconds;
+    metrics.get(run.id)?.push({ iteration: run.iteration, epoch, losses, lr: 2e-4, itPerSec: 8.3, trainingSeconds });
     emit('run', {
       type: 'progress',
       runId: run.id,
@@ -272,7 +277,12 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       losses,
       lr: 2e-4,
       itPerSec: 8.3,
-      etaSeconds: (run.totalIterations - run.iteration) / 8.3,
+      etaSeconds:
+        budgetSeconds === undefined
+          ? (run.totalIterations - run.iteration) / 8.3
+          : Math.max(0, budgetSeconds - trainingSeconds),
+      trainingSeconds,
+      ...(budgetSeconds === undefined ? {} : { budgetSeconds }),
     });
     if (run.iteration % run.settings.sampleEvery === 0) {
       const s = {
@@ -282,12 +292,12 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       run.samples.push(s);
       emit('run', { type: 'sample', runId: run.id, ...s });
     }
-    if (run.iteration % run.settings.checkpointEvery === 0 || run.iteration >= run.totalIterations) {
+    if (run.iteration % run.settings.checkpointEvery === 0 || run.iteration >= run.totalIterations || spent) {
       const c = { iteration: run.iteration, path: `checkpoints/${run.iteration}`, createdAt: now() };
       run.checkpoints.push(c);
       emit('run', { type: 'checkpoint', runId: run.id, iteration: c.iteration, path: c.path });
     }
-    if (run.iteration >= run.totalIterations) {
+    if (run.iteration >= run.totalIterations || spent) {
       run.state = 'finished';
       clearInterval(timers.get(run.id));
       emit('run', { type: 'state', runId: run.id, state: 'finished', message: 'Finished.' });
@@ -310,7 +320,8 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       name: `Run ${runs.size + 1}`,
       state: 'running',
       iteration,
-      totalIterations: runSettings.iterations ?? 40,
+      // A time budget ends the run, not a count (the engine bounds it by the epoch schedule).
+      totalIterations: runSettings.iterations ?? (runSettings.minutes === undefined ? 40 : 100_000),
       settings: runSettings,
       backend: 'wasm',
       createdAt: now(),

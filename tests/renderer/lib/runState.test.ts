@@ -93,4 +93,16 @@ describe('sampleCaption', () => {
     expect(sampleCaption('pix2pix')).not.toMatch(/reconstructed|both directions/);
     expect(sampleCaption(undefined)).not.toMatch(/reconstructed/);
   });
+
+  it('a run on a time budget carries its seconds trained and the budget, from summaries, rows and events', () => {
+    const timed = summary({ settings: { minutes: 10 } as RunSummary['settings'], trainingSeconds: 42 });
+    let l = liveFromSummary(timed);
+    expect([l.trainingSeconds, l.budgetSeconds]).toEqual([42, 600]);
+    l = applyRunSummary(l, timed, { iteration: 12, trainingSeconds: 50 });
+    expect(l.trainingSeconds).toBe(50);
+    l = applyRunEvent(l, { ...progress(13), trainingSeconds: 51.5, budgetSeconds: 600 });
+    expect([l.trainingSeconds, l.budgetSeconds]).toEqual([51.5, 600]);
+    // A run without a budget has none.
+    expect(liveFromSummary(summary()).budgetSeconds).toBeUndefined();
+  });
 });
