@@ -133,14 +133,27 @@ export const ListPresetsRequestSchema = z.object({ model: ModelTypeSchema.option
 
 export const StartRunRequestSchema = z
   .object({
-    projectId: Id,
+    /** The project to train; with `data` and no projectId, one named after the data folders. */
+    projectId: Id.optional(),
+    /**
+     * Train on these folders rather than the project's (the command line names them): the project is
+     * made from them when it does not exist, and its own settings are not applied.
+     */
+    data: z.object({ a: PathString, b: PathString.nullable().optional() }).strict().optional(),
     /** Partial settings: defaults (and the preset's values) fill the rest; validated by the engine. */
     settings: TrainingSettingsPatchSchema.optional(),
     preset: PresetNameSchema.optional(),
     name: z.string().trim().min(1).max(120).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.projectId !== undefined || r.data !== undefined, {
+    message: 'Name the project to train (projectId), or the data folders (data)',
+    path: ['projectId'],
+  });
 export type StartRunRequest = z.input<typeof StartRunRequestSchema>;
+
+/** A run as a user names it: its id, `<project>/<run>`, or its folder in the workspace. */
+export const FindRunRequestSchema = z.object({ ref: PathString }).strict();
 
 export const ResumeFromRequestSchema = z
   .object({
@@ -327,6 +340,7 @@ export const DUET_OPERATIONS = {
   getRunMetrics: op('duet:runs:metrics', RunMetricsRequestSchema, RunMetricsResponseSchema),
   listCheckpoints: op('duet:runs:checkpoints', RunRef, z.array(CheckpointInfoSchema)),
   resumeRunFrom: op('duet:runs:resume-from', ResumeFromRequestSchema, RunSummarySchema),
+  findRun: op('duet:runs:find', FindRunRequestSchema, RunSummarySchema),
 
   // Translation
   startTranslate: op('duet:translate:start', StartTranslateRequestSchema, JobStartedSchema),

@@ -314,6 +314,8 @@ export const StateEventSchema = z.object({
   type: z.literal('state'),
   runId: z.string(),
   state: RunStateSchema,
+  /** The iteration the run is at when its state changes (where a stopped run stopped). */
+  iteration: z.number().int().optional(),
   message: z.string().optional(),
 });
 export const CheckpointEventSchema = z.object({

@@ -8,14 +8,13 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { RunEvent } from '#contract';
+import { type DuetApi, type EndedRunState, isRunEnded, type RunEvent, type RunSummary } from '#contract';
 import { type BackendReport, describeBackend, selectBackend } from '../engine/backend.js';
-import { workspaceRelative } from '../engine/runs/layout.js';
-import { type RunHandle, type RunResult, resumeRun, startRun } from '../engine/runs/run.js';
-import { findRunDir } from '../engine/runs/run-files.js';
+import { runDir, workspaceRelative } from '../engine/runs/layout.js';
 import { formatDuration } from '../engine/runs/speed.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
+import { openEngine } from './engine.js';
 
 export interface TrainCliOptions {
   a?: string;
@@ -160,8 +159,7 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print every run event as a JSON line')
     .action(async (opts: TrainCliOptions) => {
       const workspace = resolveWorkspace(opts.workspace);
-      let run: RunHandle;
-      let backend: BackendReport;
+      let begin: (api: DuetApi) => Promise<RunSummary>;
       if (opts.resume !== undefined) {
         const conflicting = (
           ['a', 'b', 'model', 'preset', 'size', 'iterations', 'epochs', 'minutes', 'batchSize', 'seed'] as const
@@ -171,57 +169,88 @@ export function registerTrain(program: Command): void {
             `--resume continues a run with its own settings; leave out ${conflicting.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
           );
         }
-        const dir = await findRunDir(workspace, opts.resume);
-        backend = await selectBackend({ preference: opts.backend });
-        run = await resumeRun(dir, {
-          workspace,
-          checkpoint: opts.checkpoint === undefined ? undefined : Number(opts.checkpoint),
-          backend,
-        });
+        const ref = opts.resume;
+        const iteration = opts.checkpoint === undefined ? undefined : Number(opts.checkpoint);
+        begin = async (api) => {
+          const found = await api.findRun({ ref });
+          return api.resumeRunFrom({ projectId: found.projectId, runId: found.id, iteration });
+        };
       } else {
-        if (!opts.a) throw new Error('Give the training data: --a DIR [--b DIR], or --resume RUN');
+        const a = opts.a;
+        if (!a) throw new Error('Give the training data: --a DIR [--b DIR], or --resume RUN');
         if (opts.checkpoint !== undefined) throw new Error('--checkpoint goes with --resume');
         const settings = settingsFromCli(opts);
-        backend = await selectBackend({ preference: opts.backend });
-        run = await startRun({
-          workspace,
-          projectId: opts.project,
-          dataA: path.resolve(opts.a),
-          dataB: opts.b ? path.resolve(opts.b) : null,
-          settings,
-          name: opts.name,
-          backend,
-        });
+        begin = (api) =>
+          api.startRun({
+            projectId: opts.project,
+            data: { a: path.resolve(a), b: opts.b ? path.resolve(opts.b) : null },
+            settings,
+            name: opts.name,
+          });
       }
-      const result = await follow(run, workspace, backend, opts.json === true);
-      process.exitCode = result.state === 'finished' ? 0 : result.state === 'stopped' ? 130 : 1;
+      const backend = await selectBackend({ preference: opts.backend });
+      const engine = openEngine(workspace, backend);
+      try {
+        const result = await follow(engine.api, begin, workspace, backend, opts.json === true);
+        process.exitCode = result.state === 'finished' ? 0 : result.state === 'stopped' ? 130 : 1;
+      } finally {
+        // Waits for an ended run to finish its files (status, lock) before the command exits.
+        await engine.close();
+      }
     });
 }
 
-/** Show a run's events until it ends; Ctrl-C stops it with a checkpoint. */
-async function follow(run: RunHandle, workspace: string, backend: BackendReport, json: boolean): Promise<RunResult> {
+interface RunResult {
+  state: EndedRunState;
+  iteration: number;
+  error?: string;
+}
+
+/** Start (or resume) a run and show its events until it ends; Ctrl-C stops it with a checkpoint. */
+async function follow(
+  api: DuetApi,
+  begin: (api: DuetApi) => Promise<RunSummary>,
+  workspace: string,
+  backend: BackendReport,
+  json: boolean,
+): Promise<RunResult> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const info = (line: string) => process.stderr.write(`${line}\n`);
-  const relDir = workspaceRelative(workspace, run.dir);
+
+  // Events that arrive before the start's answer wait until the run's id is known.
+  let runId: string | undefined;
+  let handle: (e: RunEvent) => void = () => undefined;
+  const early: RunEvent[] = [];
+  const off = api.onRunEvent((e) => (runId === undefined ? early.push(e) : e.runId === runId && handle(e)));
+  let run: RunSummary;
+  try {
+    run = await begin(api);
+  } catch (err) {
+    off();
+    throw err;
+  }
+  runId = run.id;
+  const ref = { projectId: run.projectId, runId: run.id };
+  const dir = runDir(workspace, run.projectId, run.id);
   if (json) {
     out(
       JSON.stringify({
         type: 'run',
         runId: run.id,
         projectId: run.projectId,
-        dir: run.dir,
+        dir,
         iteration: run.iteration,
-        totalIterations: run.config.totalIterations,
+        totalIterations: run.totalIterations,
         backend: describeBackend(backend),
       }),
     );
   } else {
-    const s = run.config.settings;
+    const s = run.settings;
     info(
       `Run ${run.id} (${s.model}, ${s.generator}, ${s.size} px${s.preset ? `, preset ${s.preset}` : ''}) on ${describeBackend(backend)}`,
     );
-    info(`Folder: ${run.dir}`);
-    if (run.iteration > 0) info(`Resuming at iteration ${run.iteration} of ${run.config.totalIterations}`);
+    info(`Folder: ${dir}`);
+    if (run.iteration > 0) info(`Resuming at iteration ${run.iteration} of ${run.totalIterations}`);
   }
 
   let interrupts = 0;
@@ -229,7 +258,7 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
     interrupts++;
     if (interrupts > 1) process.exit(130);
     info('\nStopping after the current step and writing a checkpoint… (Ctrl-C again to quit at once)');
-    void run.stop();
+    void api.stopRun(ref).catch(() => undefined); // it may have just ended
   };
   process.on('SIGINT', onSigint);
 
@@ -248,7 +277,7 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
   let barStarted = false;
   let lastLogged = 0;
   let lastProgress: Extract<RunEvent, { type: 'progress' }> | undefined;
-  const off = run.on((e) => {
+  const show = (e: RunEvent) => {
     if (json) {
       out(JSON.stringify(e));
       return;
@@ -286,10 +315,22 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
         if (!showBar && e.state !== 'running') info(`Run ${e.state}${e.message ? `: ${e.message}` : ''}`);
         break;
     }
-  });
+  };
   let result: RunResult;
   try {
-    result = await run.done;
+    result = await new Promise<RunResult>((resolve) => {
+      handle = (e) => {
+        show(e);
+        if (e.type === 'state' && isRunEnded(e.state)) {
+          resolve({
+            state: e.state,
+            iteration: e.iteration ?? run.iteration,
+            ...(e.state === 'failed' ? { error: e.message ?? 'unknown error' } : {}),
+          });
+        }
+      };
+      for (const e of early.splice(0)) if (e.runId === runId) handle(e);
+    });
   } finally {
     off();
     if (barStarted) bar.stop();
@@ -299,6 +340,7 @@ async function follow(run: RunHandle, workspace: string, backend: BackendReport,
     out(JSON.stringify({ type: 'done', runId: run.id, ...result }));
   } else {
     if (lastProgress && showBar) info(progressLine(lastProgress));
+    const relDir = workspaceRelative(workspace, dir);
     if (result.state === 'finished') info(`Finished ${result.iteration} iterations. Run: ${relDir}`);
     else if (result.state === 'stopped') {
       info(`Stopped at iteration ${result.iteration} with a checkpoint. Continue with: duet train --resume ${run.id}`);

@@ -85,6 +85,8 @@ describe('the window specs’ fake DuetApi', () => {
     vi.advanceTimersByTime(10 * 12);
     expect(ask('getRun', ref).iteration).toBeGreaterThanOrEqual(20);
     expect(ask('listRuns', { projectId: project.id }).map((r) => r.id)).toEqual([run.id]);
+    expect(ask('findRun', { ref: `${project.id}/${run.id}` }).id).toBe(run.id);
+    expect(failing('findRun', { ref: 'nope' })).toMatchObject({ code: 'not-found' });
     expect(ask('listCheckpoints', ref).length).toBeGreaterThan(0);
     expect(ask('stopRun', ref).state).toBe('stopped');
     ask('resumeRunFrom', { ...ref, iteration: 20 });

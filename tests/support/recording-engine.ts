@@ -120,6 +120,7 @@ export const EXAMPLES: Examples = {
   },
   listCheckpoints: { request: runRef, response: run.checkpoints },
   resumeRunFrom: { request: { ...runRef, iteration: 10 }, response: run },
+  findRun: { request: { ref: `${project.id}/${run.id}` }, response: run },
   startTranslate: {
     request: { modelId: 'model-1', inputs: ['/data/aerial/1.png'], direction: 'AtoB' },
     response: { jobId: 'job-1', outDir: '/ws/translations/job-1' },

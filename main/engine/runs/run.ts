@@ -447,7 +447,7 @@ class RunJob implements RunHandle {
   private async setState(state: RunState, message?: string): Promise<void> {
     this.currentState = state;
     // The event goes out first: a status file that cannot be written must not hide the state change.
-    this.emit({ type: 'state', runId: this.id, state, ...(message ? { message } : {}) });
+    this.emit({ type: 'state', runId: this.id, state, iteration: this.it, ...(message ? { message } : {}) });
     try {
       await writeRunStatus(this.dir, {
         state,

@@ -95,6 +95,7 @@ export class EngineService {
       getRunMetrics: async (r) => runs.metrics(r),
       listCheckpoints: async (r) => runs.checkpoints(r),
       resumeRunFrom: async (r) => runs.resumeFrom(r),
+      findRun: async (r) => runs.find(r.ref),
       startTranslate: async (r) => models.startTranslate(r),
       cancelTranslate: async (r) => {
         models.cancel(r.jobId);

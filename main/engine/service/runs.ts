@@ -4,12 +4,13 @@
  * has one TensorFlow thread, and two runs would only halve each other's speed.
  */
 
+import path from 'node:path';
 import type { RunEvent, RunSummary } from '#contract';
 import { DuetError, type DuetParsedRequest, type DuetResponse } from '#contract';
 import type { BackendReport } from '../backend.js';
 import { runDir } from '../runs/layout.js';
 import { type RunHandle, resumeRun, startRun } from '../runs/run.js';
-import { listRuns, readMetrics, readRunSummary } from '../runs/run-files.js';
+import { findRunDir, listRuns, readMetrics, readRunSummary } from '../runs/run-files.js';
 import type { ProjectStore } from './projects.js';
 
 type RunRef = { projectId: string; runId: string };
@@ -84,30 +85,30 @@ export class RunService {
     return handle;
   }
 
-  async start(r: DuetParsedRequest<'startRun'>): Promise<RunSummary> {
-    const backend = this.requireBackend();
-    this.ensureIdle();
-    const project = await this.projects.get(r.projectId);
+  /** The folders and settings a run starts from: the request's folders, else the project's. */
+  private async runInput(r: DuetParsedRequest<'startRun'>) {
+    const chosen = { ...r.settings, ...(r.preset ? { preset: r.preset } : {}) };
+    if (r.data) return { projectId: r.projectId, dataA: r.data.a, dataB: r.data.b ?? null, settings: chosen };
+    const project = await this.projects.get(r.projectId as string);
     if (!project.domainA) {
       throw new DuetError(
         'invalid-request',
         'Choose the project’s training data (domain A, and B for two folders) before training.',
       );
     }
-    const settings = {
-      ...project.settings,
-      model: project.model,
-      ...r.settings,
-      ...(r.preset ? { preset: r.preset } : {}),
-    };
+    const settings = { ...project.settings, model: project.model, ...chosen };
+    return { projectId: project.id, dataA: project.domainA, dataB: project.domainB, settings };
+  }
+
+  async start(r: DuetParsedRequest<'startRun'>): Promise<RunSummary> {
+    const backend = this.requireBackend();
+    this.ensureIdle();
+    const input = await this.runInput(r);
     let handle: RunHandle;
     try {
       handle = await startRun({
         workspace: this.workspace,
-        projectId: project.id,
-        dataA: project.domainA,
-        dataB: project.domainB,
-        settings,
+        ...input,
         name: r.name,
         backend,
         betweenSteps: this.betweenSteps,
@@ -189,6 +190,24 @@ export class RunService {
     }
     this.track(handle);
     return handle.summary();
+  }
+
+  /** A run as a user names it (see findRunDir); it must be one of this workspace's runs. */
+  async find(ref: string): Promise<RunSummary> {
+    let dir: string;
+    try {
+      dir = await findRunDir(this.workspace, ref);
+    } catch (err) {
+      throw new DuetError('not-found', (err as Error).message);
+    }
+    const summary = await readRunSummary(dir, this.workspace);
+    if (path.resolve(dir) !== this.root({ projectId: summary.projectId, runId: summary.id })) {
+      throw new DuetError(
+        'invalid-request',
+        `The run at ${dir} is not in the workspace ${this.workspace}: give its workspace (--workspace).`,
+      );
+    }
+    return this.summaryOf({ projectId: summary.projectId, runId: summary.id });
   }
 
   activeRuns(): RunRef[] {

@@ -463,6 +463,7 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
     },
     listPresets: () => PRESETS,
     startRun: (r) => {
+      if (!r.projectId) throw new DuetError('not-available', 'The fake trains projects only, not named folders.');
       const p = projectOf(r.projectId);
       const preset = PRESETS.find((x) => x.name === r.preset)?.settings ?? {};
       const run = newRun(r.projectId, {
@@ -507,6 +508,11 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       rows: (metrics.get(runOf(r.runId).id) ?? []).filter((m) => m.iteration > (r.sinceIteration ?? 0)),
     }),
     listCheckpoints: (r) => [...runOf(r.runId).checkpoints],
+    findRun: (r) => {
+      const run = [...runs.values()].find((x) => x.id === r.ref || `${x.projectId}/${x.id}` === r.ref);
+      if (!run) throw new DuetError('not-found', `No run "${r.ref}"`);
+      return summary(run);
+    },
     resumeRunFrom: (r) => {
       const old = runOf(r.runId);
       old.state = 'running';

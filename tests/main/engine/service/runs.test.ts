@@ -113,3 +113,34 @@ describe('training a one-folder project', () => {
     expect(await engine.request('listRuns', { projectId: project.id })).toEqual([]);
   }, 60_000);
 });
+
+describe('training named folders (the command line’s way)', () => {
+  it('makes the project from the folders, trains on them, and finds the run as a user names it', async () => {
+    const run = (await engine.request('startRun', {
+      data: { a: path.join(tmp, 'reference', 'trainA'), b: path.join(tmp, 'reference', 'trainB') },
+      settings: { ...tiny, model: 'pix2pix' },
+      name: 'named',
+    })) as RunSummary;
+    // The project takes its id from the folders' common parent, as `duet train --a --b` always did.
+    expect(run.projectId).toBe('reference');
+    await waitFor(() => events.some((e) => e.type === 'state' && e.runId === run.id && e.state === 'finished'));
+    const ended = events.find((e) => e.type === 'state' && e.runId === run.id && e.state === 'finished');
+    expect(ended).toMatchObject({ iteration: 3 });
+    await waitFor(() => engine.service.activeRuns().length === 0);
+    const project = (await engine.request('openProject', { projectId: 'reference' })) as {
+      project: { domainA: string; domainB: string };
+    };
+    expect(project.project).toMatchObject({ domainA: path.join(tmp, 'reference', 'trainA') });
+    for (const ref of [run.id, `reference/${run.id}`, runDir(workspace, 'reference', run.id)]) {
+      expect(await engine.request('findRun', { ref }), ref).toMatchObject({ id: run.id, iteration: 3 });
+    }
+    expect(await engine.request('findRun', { ref: 'nope' }).catch((e: DuetError) => e)).toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/^No run "nope"/),
+    });
+    expect(await engine.request('startRun', { settings: tiny }).catch((e: DuetError) => e)).toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringMatching(/projectId: Name the project to train/),
+    });
+  }, 120_000);
+});
