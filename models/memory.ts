@@ -56,8 +56,9 @@ export async function estimateStepMemory(
     const b = tf.randomUniform([batch, size, size, options.channelsB ?? 3], -1, 1, 'float32', 2) as tf.Tensor4D;
     try {
       const atStart = tf.memory().numBytes;
-      const info = await tf.profile(() => {
-        trainer.step(a, b);
+      // Read asynchronously: webgpu has no synchronous read in Node.
+      const info = await tf.profile(async () => {
+        await trainer.stepAsync(a, b);
       });
       return Math.max(0, info.peakBytes - atStart);
     } finally {

@@ -33,9 +33,15 @@ if (existsSync('test-results/vitest.json')) {
   failedStep = true;
 }
 
-// 1b. The model and trainer tests again on the webgpu backend (a GPU, or Mesa's lavapipe from
+// 1b. The model, trainer, learning, memory and tiling tests again on the webgpu backend (a GPU, or Mesa's lavapipe from
 // scripts/install-vulkan.sh). Without an adapter each test skips with its reason: counted as skipped.
-const WEBGPU_FILES = ['tests/models/trainer.test.ts', 'tests/models/layers.test.ts'];
+const WEBGPU_FILES = [
+  'tests/models/trainer.test.ts',
+  'tests/models/layers.test.ts',
+  'tests/models/learning.test.ts',
+  'tests/models/memory.test.ts',
+  'tests/models/tiling.test.ts',
+];
 const webgpuArgs = [
   'vitest',
   'run',

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend.js';
+import { describe, expect, it } from 'vitest';
 import {
   axisWeights,
   chooseTile,
@@ -13,10 +12,10 @@ import {
   translatePixels,
   translateTiled,
 } from '../../models/tiling.js';
+import { onTestBackend, tidyValues, values } from '../support/backend.js';
 
-beforeAll(async () => {
-  await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
-});
+// On cpu by default; DUET_TEST_BACKEND=webgpu (or wasm) runs the same tests there.
+onTestBackend();
 
 /** Two 3×3 'same' convs: each output pixel sees 2 pixels around it, so tiles agree away from their edges. */
 function convNet(seed = 1): tfl.LayersModel {
@@ -72,14 +71,15 @@ describe('padding to a multiple', () => {
     expect(() => padAmounts(4, 4, 0)).toThrow(/positive integer/);
   });
 
-  it('reflects at the bottom and right, even by more than the image size', () => {
+  it('reflects at the bottom and right, even by more than the image size', async () => {
     const x = tf.tensor4d([1, 2, 3], [1, 1, 3, 1]);
     const p = padToMultiple(x, 8);
     expect(p.shape).toEqual([1, 8, 8, 1]);
     // Row 0 keeps the input and reflects: 1 2 3 2 1 2 3 2
-    expect(Array.from(p.dataSync().slice(0, 8))).toEqual([1, 2, 3, 2, 1, 2, 3, 2]);
+    const padded = await values(p);
+    expect(Array.from(padded.slice(0, 8))).toEqual([1, 2, 3, 2, 1, 2, 3, 2]);
     // The single row is repeated downwards.
-    expect(Array.from(p.dataSync().slice(56, 64))).toEqual([1, 2, 3, 2, 1, 2, 3, 2]);
+    expect(Array.from(padded.slice(56, 64))).toEqual([1, 2, 3, 2, 1, 2, 3, 2]);
     tf.dispose([x, p]);
   });
 
@@ -183,11 +183,11 @@ describe('translateTiled', () => {
     });
     expect(tiles).toBeGreaterThan(4);
     expect(tiled.shape).toEqual([45, 70, 3]);
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(whole, tiled))).dataSync()[0]!);
+    const [diff] = await tidyValues(() => tf.max(tf.abs(tf.sub(whole, tiled))));
     expect(diff).toBeLessThan(1e-5);
     // Without a margin the tiles' zero-padded borders leak in: the test above is not trivially true.
     const naive = await translateTiled(asFn(net), image, { tile: 24, overlap: 8, margin: 0 });
-    const naiveDiff = tf.tidy(() => tf.max(tf.abs(tf.sub(whole, naive))).dataSync()[0]!);
+    const [naiveDiff] = await tidyValues(() => tf.max(tf.abs(tf.sub(whole, naive))));
     expect(naiveDiff).toBeGreaterThan(1e-3);
     tf.dispose([whole, tiled, naive]);
     expect(tf.memory().numTensors).toBe(before);
@@ -211,7 +211,7 @@ describe('translateTiled', () => {
       // Strided 'same' convs see tile borders further in than the margin: close, not exact. Measured over
       // weight seeds 1–3 the mean difference is 0.066–0.080 (on [-1, 1]) and a larger margin does not
       // shrink it, so tile offsets misalign with the stride-4 grid: aligning them is open work.
-      const meanDiff = tf.tidy(() => tf.mean(tf.abs(tf.sub(whole, tiled))).dataSync()[0]!);
+      const [meanDiff] = await tidyValues(() => tf.mean(tf.abs(tf.sub(whole, tiled))));
       expect(meanDiff).toBeLessThan(0.1);
       tf.dispose([image, whole, tiled]);
     }
