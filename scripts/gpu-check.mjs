@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The GPU checks, for a machine with a real GPU: which adapter Duet finds, the webgpu parity tests against
-// the cpu backend, the layer and trainer tests on webgpu, the bench's wasm-area configurations on webgpu
-// beside wasm, and the same on tfjs-node-gpu where it is installed. Prints one table; exits 1 if a check
-// failed. Run from the repository root after `npm ci`: `node scripts/gpu-check.mjs`.
+// the cpu backend, the model tests (layers, trainer, learning, memory, tiling) and the engine process on
+// webgpu, the bench's wasm-area configurations on webgpu beside wasm, and the same on tfjs-node-gpu where
+// it is installed. Prints one table; exits 1 if a check failed. Run from the repository root after
+// `npm ci`: `node scripts/gpu-check.mjs`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,9 +79,18 @@ function bench(backend, area) {
 const webgpu = info('webgpu');
 if (webgpu) {
   tests('parity tests', ['tests/models/webgpu-parity.test.ts'], {});
-  tests('layer + trainer tests', ['tests/models/layers.test.ts', 'tests/models/trainer.test.ts'], {
-    DUET_TEST_BACKEND: 'webgpu',
-  });
+  tests(
+    'model tests',
+    [
+      'tests/models/layers.test.ts',
+      'tests/models/trainer.test.ts',
+      'tests/models/learning.test.ts',
+      'tests/models/memory.test.ts',
+      'tests/models/tiling.test.ts',
+    ],
+    { DUET_TEST_BACKEND: 'webgpu' },
+  );
+  tests('engine process', ['tests/main/engine/process/webgpu.test.ts'], {});
   bench('webgpu', 'wasm');
 }
 bench('wasm', 'wasm');

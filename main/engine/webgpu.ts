@@ -139,9 +139,16 @@ export function webGpuDeviceLost(): string | undefined {
   return `the WebGPU device was lost (${lost.reason || 'unknown'}${lost.message ? `: ${lost.message}` : ''})`;
 }
 
-/** Test hook: mark the device lost as Dawn would, without destroying it. */
-export function simulateWebGpuDeviceLoss(message = 'simulated loss'): void {
-  if (session) session.lost = { reason: 'unknown', message } as GPUDeviceLostInfo;
+/**
+ * Test hook: mark the device lost as Dawn would. With `destroy`, the device is destroyed too, as a driver
+ * reset leaves it: whatever runs on it next fails. Returns whether there was a device to lose.
+ */
+export function simulateWebGpuDeviceLoss(options: { message?: string; destroy?: boolean } = {}): boolean {
+  const current = session;
+  if (!current) return false;
+  current.lost = { reason: 'unknown', message: options.message ?? 'simulated loss' } as GPUDeviceLostInfo;
+  if (options.destroy) current.device.destroy();
+  return true;
 }
 
 /**

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { DuetError, type DuetOperationName, ENGINE_OPERATIONS, parseRequest } from '#contract';
 import { type BackendReport, selectBackend } from '../backend.js';
 import { EngineService } from '../service/index.js';
+import { releaseWebGpuBackend, simulateWebGpuDeviceLoss } from '../webgpu.js';
 import { resolveWorkspace } from '../workspace.js';
 import { ENGINE_ENV, type EngineInfo, type EngineMessage, INTERNAL_OPS, ParentMessageSchema } from './protocol.js';
 
@@ -51,10 +52,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const preference = process.env[ENGINE_ENV.backend];
   let backend: BackendReport | null = null;
   let backendError: string | undefined;
   try {
-    backend = await selectBackend({ preference: process.env[ENGINE_ENV.backend] });
+    backend = await selectBackend({ preference });
   } catch (err) {
     // The engine still answers projects, settings and scans; training reports the backend error.
     backendError = (err as Error).message;
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     workspace,
     backend,
     backendError,
+    reselectBackend: () => selectBackend({ preference }),
     emit: (event, payload) => port.send({ kind: 'event', event, payload }),
   });
 
@@ -71,8 +74,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     workspace,
     node: process.versions.node,
-    backend,
-    backendError,
+    ...service.backend(),
   });
 
   let stopping = false;
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
     try {
       await service.shutdown(reason);
     } finally {
+      // Dawn keeps Node alive while its GPU object lives: drop it, so nothing outlives the engine.
+      releaseWebGpuBackend();
       port.send({ kind: 'shutdown-complete' });
       // Let the message flush before exiting.
       setTimeout(() => process.exit(0), 50);
@@ -109,6 +113,8 @@ async function main(): Promise<void> {
       else if (op === INTERNAL_OPS.crash) {
         const code = typeof payload === 'number' ? payload : 70;
         process.exit(code);
+      } else if (op === INTERNAL_OPS.loseDevice) {
+        result = simulateWebGpuDeviceLoss({ destroy: true });
       } else if ((ENGINE_OPERATIONS as string[]).includes(op)) {
         const name = op as DuetOperationName;
         result = await service.handle(name, parseRequest(name, payload));

@@ -19,6 +19,8 @@ export const INTERNAL_OPS = {
   info: '__engine:info',
   /** Tests only: exits the engine at once with the given code (simulates a crash). */
   crash: '__engine:crash',
+  /** Tests only: destroys the WebGPU device as a driver reset would (simulates a lost device). */
+  loseDevice: '__engine:lose-device',
   /** Whether any run is training now (quit asks before stopping). */
   activeRuns: '__engine:active-runs',
 } as const;

@@ -28,7 +28,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
 import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
 import { ensureProject } from '../project-file.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
-import { webGpuDeviceLost } from '../webgpu.js';
+import { webGpuAdapter, webGpuDeviceLost } from '../webgpu.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';
 import {
@@ -148,6 +148,17 @@ export interface RunHandle {
 function currentBackend(): BackendReportDto {
   const name = tf.getBackend();
   if (!name) throw new Error('No TensorFlow.js backend is active: select one before starting a run');
+  const adapter = name === 'webgpu' ? webGpuAdapter() : undefined;
+  if (name === 'webgpu') {
+    return {
+      candidate: 'webgpu',
+      backend: name,
+      gpu: adapter ? !adapter.software : true,
+      tfjsVersion: tf.version_core,
+      ...(adapter ? { adapter } : {}),
+      attempts: [],
+    };
+  }
   const candidate = (['cpu', 'wasm'].includes(name) ? name : 'tfjs-node') as BackendReportDto['candidate'];
   const gpu = isUsingGpuDevice();
   return {
@@ -157,6 +168,15 @@ function currentBackend(): BackendReportDto {
     tfjsVersion: tf.version_core,
     attempts: [],
   };
+}
+
+/** What a run that lost its WebGPU device says: where it stopped, what it kept, what happens next. */
+function deviceLostMessage(iteration: number, lost: string, lastCheckpoint: number): string {
+  const kept =
+    lastCheckpoint >= 0
+      ? `Resuming continues from the last checkpoint (iteration ${lastCheckpoint})`
+      : 'No checkpoint was written yet';
+  return `Training stopped at iteration ${iteration + 1}: ${lost}. ${kept}; the next start opens the device again or falls back to the next backend.`;
 }
 
 /** Start a new run in the workspace. Resolves once the run's folder exists; training goes on behind. */
@@ -513,9 +533,7 @@ class RunJob implements RunHandle {
         const lost = webGpuDeviceLost();
         if (lost) {
           // A lost device keeps nothing: its weights cannot be read back, so the last checkpoint stands.
-          throw new Error(
-            `Training stopped at iteration ${this.it + 1}: ${lost}. ${this.lastCheckpoint >= 0 ? `Resuming continues from the last checkpoint (iteration ${this.lastCheckpoint})` : 'No checkpoint was written yet'}; the next start opens the device again or falls back to the next backend.`,
-          );
+          throw new Error(deviceLostMessage(this.it, lost, this.lastCheckpoint));
         }
         this.it += 1;
         this.epoch = batch.epoch;
@@ -577,7 +595,14 @@ class RunJob implements RunHandle {
       if (this.lastCheckpoint !== this.it) await this.checkpoint();
       result = { state: finished ? 'finished' : 'stopped', iteration: this.it };
     } catch (err) {
-      result = { state: 'failed', iteration: this.it, error: err instanceof Error ? err.message : String(err) };
+      // A device lost mid-step fails the step's read (or a checkpoint's): say what happened, not the symptom.
+      const lost = webGpuDeviceLost();
+      const error = lost
+        ? deviceLostMessage(this.it, lost, this.lastCheckpoint)
+        : err instanceof Error
+          ? err.message
+          : String(err);
+      result = { state: 'failed', iteration: this.it, error };
     }
     await this.finish(result);
   }

@@ -12,6 +12,7 @@ import {
 } from '#contract';
 import type { BackendReport } from '../backend.js';
 import { listPresets } from '../runs/settings.js';
+import { releaseWebGpuBackend } from '../webgpu.js';
 import { scanFolders } from './data.js';
 import { ModelService } from './models.js';
 import { ProjectStore } from './projects.js';
@@ -26,6 +27,12 @@ export interface EngineServiceOptions {
   backend: BackendReport | null;
   /** Why no backend could start, when none could. */
   backendError?: string;
+  /**
+   * Selects a backend again (the engine's own selection, with its preference). Called before a run starts
+   * when the WebGPU device was lost: Dawn is asked for a new device, and where none comes the selection
+   * goes on down the chain. Without it, a run on a lost device fails with the loss's message.
+   */
+  reselectBackend?: () => Promise<BackendReport>;
   emit: (event: EngineEventName, payload: unknown) => void;
 }
 
@@ -55,10 +62,28 @@ export class EngineService {
       () => options.backendError,
       (e) => options.emit('run', e),
       () => this.requestsSettled(BETWEEN_STEPS_MAX_MS),
+      options.reselectBackend ? (lost) => this.recoverBackend(lost) : undefined,
     );
     this.handlers = this.buildHandlers();
     const missing = ENGINE_OPERATIONS.filter((name) => !this.handlers[name]);
     if (missing.length > 0) throw new Error(`EngineService has no handler for ${missing.join(', ')}`);
+  }
+
+  /** The backend new runs train on (it changes when a lost WebGPU device is replaced). */
+  backend(): { backend: BackendReport | null; backendError?: string } {
+    return { backend: this.options.backend, backendError: this.options.backendError };
+  }
+
+  private async recoverBackend(lost: string): Promise<void> {
+    // The lost device computes nothing more: drop it and everything tfjs kept on it.
+    releaseWebGpuBackend();
+    try {
+      this.options.backend = await this.options.reselectBackend!();
+      this.options.backendError = undefined;
+    } catch (err) {
+      this.options.backend = null;
+      this.options.backendError = `${lost}, and no backend could start after it: ${(err as Error).message}`;
+    }
   }
 
   private buildHandlers(): Handlers {

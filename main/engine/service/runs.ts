@@ -11,6 +11,7 @@ import type { BackendReport } from '../backend.js';
 import { runDir } from '../runs/layout.js';
 import { type RunHandle, resumeRun, startRun } from '../runs/run.js';
 import { findRunDir, listRuns, readMetrics, readRunSummary } from '../runs/run-files.js';
+import { webGpuDeviceLost } from '../webgpu.js';
 import type { ProjectStore } from './projects.js';
 
 type RunRef = { projectId: string; runId: string };
@@ -26,7 +27,16 @@ export class RunService {
     private readonly emitRun: (event: RunEvent) => void,
     /** Awaited by a training loop between its steps (see RunHooks.betweenSteps). */
     private readonly betweenSteps?: () => Promise<void>,
+    /** Starts a backend again after the WebGPU device was lost (see EngineServiceOptions.reselectBackend). */
+    private readonly recoverBackend?: (lost: string) => Promise<void>,
   ) {}
+
+  /** The backend a new run trains on: after a lost WebGPU device, a new device or the next backend. */
+  private async backendForRun(): Promise<BackendReport> {
+    const lost = this.backend()?.candidate === 'webgpu' ? webGpuDeviceLost() : undefined;
+    if (lost && this.recoverBackend) await this.recoverBackend(lost);
+    return this.requireBackend();
+  }
 
   private requireBackend(): BackendReport {
     const b = this.backend();
@@ -101,9 +111,9 @@ export class RunService {
   }
 
   async start(r: DuetParsedRequest<'startRun'>): Promise<RunSummary> {
-    const backend = this.requireBackend();
     this.ensureIdle();
     const input = await this.runInput(r);
+    const backend = await this.backendForRun();
     let handle: RunHandle;
     try {
       handle = await startRun({
@@ -173,10 +183,10 @@ export class RunService {
   }
 
   async resumeFrom(r: DuetParsedRequest<'resumeRunFrom'>): Promise<RunSummary> {
-    const backend = this.requireBackend();
     if (this.active.has(r.runId)) throw new DuetError('failed', `Run "${r.runId}" is already training.`);
     this.ensureIdle();
     await this.summaryOf(r);
+    const backend = await this.backendForRun();
     let handle: RunHandle;
     try {
       handle = await resumeRun(this.root(r), {

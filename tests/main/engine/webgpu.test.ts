@@ -60,7 +60,7 @@ describe.skipIf(probe.reason !== undefined)('the webgpu backend on this machineâ
   it('a lost device is reported until the backend starts again', async () => {
     await selectBackend({ env: { DUET_BACKEND: 'webgpu' } });
     expect(webGpuDeviceLost()).toBeUndefined();
-    simulateWebGpuDeviceLoss('driver reset');
+    simulateWebGpuDeviceLoss({ message: 'driver reset' });
     expect(webGpuDeviceLost()).toMatch(/WebGPU device was lost.*driver reset/);
     await selectBackend({ env: { DUET_BACKEND: 'webgpu' } });
     expect(webGpuDeviceLost()).toBeUndefined();
