@@ -121,6 +121,46 @@ describe('a training run', () => {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
+  for (const [model, rows] of [
+    ['cut', 2],
+    ['fastcut', 1],
+  ] as const) {
+    it(`${model}: trains on WebAssembly, logs its NCE losses and samples one direction, freeing every tensor`, async () => {
+      const workspace = await makeWorkspace();
+      const before = tf.memory().numTensors;
+      const run = await startRun({
+        workspace,
+        projectId: 'p1',
+        dataA: data.a,
+        dataB: data.b,
+        settings: {
+          ...TINY_CYCLEGAN,
+          model,
+          poolSize: 0,
+          ncePatches: 16,
+          nceMlpUnits: 16,
+          iterations: 2,
+          sampleEvery: 2,
+          checkpointEvery: 2,
+        },
+      });
+      const events: RunEvent[] = [];
+      run.on((e) => events.push(e));
+      expect(await run.done).toEqual({ state: 'finished', iteration: 2 });
+      const progress = events.filter((e) => e.type === 'progress');
+      expect(Object.keys(progress[0]!.losses).sort()).toEqual(
+        model === 'cut' ? ['D_fake', 'D_real', 'G_GAN', 'NCE', 'NCE_Y'] : ['D_fake', 'D_real', 'G_GAN', 'NCE'],
+      );
+      for (const p of progress) for (const v of Object.values(p.losses)) expect(Number.isFinite(v)).toBe(true);
+      // A → G(A); CUT adds B → G(B) (identity NCE). No reconstructions: there is no B → A generator.
+      const sample = events.find((e) => e.type === 'sample')!;
+      const meta = await sharp(path.join(workspace, sample.path)).metadata();
+      expect([meta.width, meta.height]).toEqual([16 * 2 + 2, 16 * rows + 2 * (rows - 1)]);
+      expect(tf.memory().numTensors).toBe(before);
+      await fs.rm(workspace, { recursive: true, force: true });
+    });
+  }
+
   it('pauses, resumes and stops with a checkpoint; stop frees every tensor', async () => {
     const workspace = await makeWorkspace();
     const before = tf.memory().numTensors;
