@@ -162,6 +162,13 @@ test('a dropped trainA/ trainB/ folder shows both domains and trains; a second f
   );
   await expect(page.getByTestId('suggested-model')).toHaveText('CycleGAN (unpaired)');
   await expect(page.getByTestId('model-note')).toHaveText(/Model set to CycleGAN \(unpaired\)/);
+  // Unpaired folders: the unpaired models are offered beside CycleGAN, with one line on how they differ.
+  await expect(page.getByTestId('model-choice-line')).toHaveText(
+    'CycleGAN learns both directions (A → B and B → A); CUT only A → B, faster and sharper; FastCUT only A → B, fastest.',
+  );
+  await expect(page.getByRole('radio', { name: 'CUT (unpaired, one-way)' })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'FastCUT (unpaired, one-way)' })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'CycleGAN (unpaired)' })).toBeChecked();
   await expect(page.getByTestId('drop-effect-Domain A')).toHaveText(
     /^A folder dropped here replaces domain A \(trainA\)\. Domain B stays more-maps\./,
   );

@@ -122,6 +122,10 @@ export function sampleCaption(model: ModelType | undefined): string {
       return 'Rows: real A → translated → reconstructed A, then real B → translated → reconstructed B.';
     case 'pix2pix':
       return 'One row: input A → translated → target B.';
+    case 'cut':
+      return 'Rows: real A → translated, then real B → translated (identity: it should stay B).';
+    case 'fastcut':
+      return 'One row: real A → translated (FastCUT translates A → B only).';
     default:
       return 'Sample translations by iteration.';
   }

@@ -23,19 +23,13 @@ import {
   scanRequestFor,
 } from '../lib/dataLayout';
 import { baseName, plural } from '../lib/format';
+import { MODEL_NAME, MODEL_SHORT_NAME, MODEL_TYPES, modelChoiceLine } from '../lib/modelChoice';
 import type { Route } from '../lib/route';
 
 const PAIRING_TEXT: Record<ScanReport['pairing']['kind'], string> = {
   'paired-names': 'File names pair up one to one',
   aligned: 'Images hold A and B side by side',
   unpaired: 'No pairing between the folders',
-};
-
-const MODEL_NAME: Record<ModelType, string> = {
-  cyclegan: 'CycleGAN (unpaired)',
-  pix2pix: 'pix2pix (paired)',
-  cut: 'CUT (unpaired, one-way)',
-  fastcut: 'FastCUT (unpaired, one-way)',
 };
 
 const foldersOf = (p: Project): DataFolders => ({ domainA: p.domainA, domainB: p.domainB });
@@ -296,7 +290,7 @@ export function DataScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (
         <fieldset>
           <legend>Model type</legend>
           <div className="segmented">
-            {(['cyclegan', 'pix2pix'] as const).map((m) => (
+            {MODEL_TYPES.map((m) => (
               <label key={m}>
                 <input
                   type="radio"
@@ -309,6 +303,9 @@ export function DataScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (
               </label>
             ))}
           </div>
+          <p className="small muted" style={{ marginTop: 8 }} data-testid="model-choice-line">
+            {modelChoiceLine(hasBothDomains(report) ? report.pairing.kind : undefined)}
+          </p>
           {modelNote && (
             <p className="small muted" style={{ marginTop: 8 }} data-testid="model-note">
               {modelNote}
@@ -316,7 +313,7 @@ export function DataScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (
           )}
           {hasBothDomains(report) && report.pairing.suggestedModel !== model && (
             <p className="small muted" style={{ marginTop: 8 }}>
-              Duet suggests {report.pairing.suggestedModel === 'pix2pix' ? 'pix2pix' : 'CycleGAN'} for this data.{' '}
+              Duet suggests {MODEL_SHORT_NAME[report.pairing.suggestedModel]} for this data.{' '}
               <button type="button" className="link" onClick={() => void chooseModel(report.pairing.suggestedModel)}>
                 Use it
               </button>

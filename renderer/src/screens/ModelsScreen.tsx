@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ModelCard } from '#contract';
 import { useAction, useApi, useAsync } from '../api/context';
 import { Empty, ErrorMessage, Loading } from '../components/States';
+import { MODEL_SHORT_NAME } from '../lib/modelChoice';
 
 function ModelCardView({ card, onChanged }: { card: ModelCard; onChanged: () => void }) {
   const api = useApi();
@@ -22,7 +23,7 @@ function ModelCardView({ card, onChanged }: { card: ModelCard; onChanged: () => 
     <li className="card">
       <div className="card-title">
         <h3>{card.name}</h3>
-        <span className="badge accent">{card.model === 'pix2pix' ? 'pix2pix' : 'CycleGAN'}</span>
+        <span className="badge accent">{MODEL_SHORT_NAME[card.model]}</span>
       </div>
       <dl className="kv">
         <dt>Directions</dt>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useAction, useApi, useAsync } from '../api/context';
 import { Empty, ErrorMessage, Loading } from '../components/States';
 import { baseName } from '../lib/format';
+import { MODEL_SHORT_NAME } from '../lib/modelChoice';
 import type { Route } from '../lib/route';
 
 export function ProjectsScreen({ navigate, hint }: { navigate: (r: Route) => void; hint?: string }) {
@@ -122,7 +123,7 @@ export function ProjectsScreen({ navigate, hint }: { navigate: (r: Route) => voi
             <li key={p.id} className="card project-card">
               <div className="card-title">
                 <h3>{p.name}</h3>
-                <span className="badge accent">{p.model === 'pix2pix' ? 'pix2pix' : 'CycleGAN'}</span>
+                <span className="badge accent">{MODEL_SHORT_NAME[p.model]}</span>
               </div>
               <dl className="kv">
                 {p.domainA && !p.domainB ? (

@@ -1,11 +1,12 @@
 /** Train: model type, preset, size and the main settings (advanced folded away), validated inline. */
 import { useEffect, useState } from 'react';
-import { isRunLive, type PresetName, type TrainingSettings } from '#contract';
+import { isRunLive, type ModelType, type PresetName, type TrainingSettings } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { BackendBadge } from '../components/BackendBadge';
 import { Field } from '../components/Field';
 import { ErrorMessage, Loading } from '../components/States';
+import { MODEL_NAME } from '../lib/modelChoice';
 import type { Route } from '../lib/route';
 import {
   crossFieldErrors,
@@ -63,6 +64,22 @@ const MAIN_PIX2PIX: NumberFieldDef[] = [
   { key: 'lambdaL1', label: 'L1 weight (λL1)' },
   { key: 'sampleEvery', label: 'Sample every (iterations)' },
 ];
+const MAIN_CUT: NumberFieldDef[] = [
+  { key: 'size', label: 'Image size (px)', hint: 'Crop the networks train on' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'lr', label: 'Learning rate' },
+  { key: 'lambdaGAN', label: 'GAN weight (λGAN)' },
+  { key: 'lambdaNCE', label: 'NCE weight (λNCE)', hint: 'PatchNCE: keeps the input’s content' },
+  { key: 'ncePatches', label: 'NCE patches per layer' },
+  { key: 'nceTemperature', label: 'NCE temperature (τ)' },
+  { key: 'sampleEvery', label: 'Sample every (iterations)' },
+];
+const MAIN_FIELDS: Record<ModelType, NumberFieldDef[]> = {
+  cyclegan: MAIN_CYCLEGAN,
+  pix2pix: MAIN_PIX2PIX,
+  cut: MAIN_CUT,
+  fastcut: MAIN_CUT,
+};
 const ADVANCED_NUMBERS: NumberFieldDef[] = [
   { key: 'loadSize', label: 'Load size (px)', hint: 'Before the random crop' },
   { key: 'ngf', label: 'Generator filters (ngf)' },
@@ -111,11 +128,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
     return v === undefined ? '' : String(v);
   };
 
-  const numberFields = [
-    ...(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN),
-    ...ADVANCED_NUMBERS,
-    ...(lengthField ? [lengthField] : []),
-  ];
+  const numberFields = [...MAIN_FIELDS[model], ...ADVANCED_NUMBERS, ...(lengthField ? [lengthField] : [])];
   const { values, errors } = (() => {
     const values: Partial<Record<SettingKey, unknown>> = {};
     const errors: Partial<Record<SettingKey, string>> = {};
@@ -208,7 +221,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
         <section className="card">
           <div className="row spread">
             <h2>Model</h2>
-            <span className="badge accent">{model === 'pix2pix' ? 'pix2pix (paired)' : 'CycleGAN (unpaired)'}</span>
+            <span className="badge accent">{MODEL_NAME[model]}</span>
           </div>
           <fieldset>
             <legend>Preset</legend>
@@ -263,7 +276,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
           </fieldset>
           <div className="form-grid">
             {lengthField && numberInput(lengthField)}
-            {(model === 'pix2pix' ? MAIN_PIX2PIX : MAIN_CYCLEGAN).map(numberInput)}
+            {MAIN_FIELDS[model].map(numberInput)}
           </div>
         </section>
         <details className="card">

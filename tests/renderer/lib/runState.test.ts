@@ -92,6 +92,10 @@ describe('sampleCaption', () => {
     expect(sampleCaption('pix2pix')).toBe('One row: input A → translated → target B.');
     expect(sampleCaption('pix2pix')).not.toMatch(/reconstructed|both directions/);
     expect(sampleCaption(undefined)).not.toMatch(/reconstructed/);
+    // CUT and FastCUT translate one way: no reconstructions; CUT's second row is B → G(B).
+    expect(sampleCaption('cut')).toMatch(/real A → translated, then real B → translated/);
+    expect(sampleCaption('fastcut')).toMatch(/^One row: real A → translated/);
+    expect(sampleCaption('fastcut')).not.toMatch(/reconstructed/);
   });
 
   it('a run on a time budget carries its seconds trained and the budget, from summaries, rows and events', () => {
