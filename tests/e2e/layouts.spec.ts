@@ -166,9 +166,10 @@ test('a dropped trainA/ trainB/ folder shows both domains and trains; a second f
   await expect(page.getByTestId('model-choice-line')).toHaveText(
     'CycleGAN learns both directions (A → B and B → A); CUT only A → B, faster and sharper; FastCUT only A → B, fastest.',
   );
-  await expect(page.getByRole('radio', { name: 'CUT (unpaired, one-way)' })).toBeVisible();
-  await expect(page.getByRole('radio', { name: 'FastCUT (unpaired, one-way)' })).toBeVisible();
-  await expect(page.getByRole('radio', { name: 'CycleGAN (unpaired)' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'CUT (unpaired, one-way)', exact: true })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'FastCUT (unpaired, one-way)', exact: true })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'CycleGAN (unpaired)', exact: true })).toBeChecked();
+  await page.getByRole('region', { name: 'Pairing and model' }).screenshot({ path: `${SHOTS}/data-model-choice.png` });
   await expect(page.getByTestId('drop-effect-Domain A')).toHaveText(
     /^A folder dropped here replaces domain A \(trainA\)\. Domain B stays more-maps\./,
   );
