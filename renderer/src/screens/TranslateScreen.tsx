@@ -2,8 +2,7 @@
  * Translate: a model, a direction, images in; before/after to compare; then Export with the format,
  * quality, naming and destination the user picks. Both are jobs with progress and Cancel.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { Direction, DomainScan, DuetEventPayload } from '#contract';
+import { useEffect, useReducer } from 'react';
 import { useAction, useApi, useAsync } from '../api/context';
 import { CompareSlider } from '../components/CompareSlider';
 import { DropZone, type FolderSource } from '../components/DropZone';
@@ -12,154 +11,64 @@ import { ProgressBar } from '../components/ProgressBar';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
 import { ThumbnailGrid } from '../components/ThumbnailGrid';
 import { baseName, plural } from '../lib/format';
-
-type JobEvent = DuetEventPayload<'job'>;
-type Format = 'png' | 'jpeg' | 'webp';
-
-interface JobView {
-  jobId: string;
-  kind: 'translate' | 'export';
-  outDir?: string;
-  done: number;
-  total: number;
-  etaSeconds?: number | null;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
-  error?: string;
-  items: { input: string; output?: string; skipped?: string; error?: string }[];
-}
+import {
+  type ExportFormat,
+  exportProblems,
+  initialTranslateState,
+  type JobKind,
+  type JobView,
+  previewResults,
+  startRequest,
+  translateReducer,
+} from '../lib/translateState';
 
 const NAMING_HELP = '{name} original name · {direction} · {model} · {index}';
-
-function reduceJob(job: JobView, e: JobEvent): JobView {
-  const next: JobView = { ...job, done: e.done, total: e.total, etaSeconds: e.etaSeconds ?? job.etaSeconds };
-  if (e.type === 'item' && e.input) {
-    next.items = [...job.items, { input: e.input, output: e.output, skipped: e.skipped, error: e.error }];
-  }
-  if (e.type === 'done') next.status = 'done';
-  if (e.type === 'cancelled') next.status = 'cancelled';
-  if (e.type === 'failed') {
-    next.status = 'failed';
-    next.error = e.error;
-  }
-  return next;
-}
 
 export function TranslateScreen() {
   const api = useApi();
   const models = useAsync(() => api.listModels(), [api]);
-  const [modelId, setModelId] = useState('');
-  const [direction, setDirection] = useState<Direction>('AtoB');
-  const [inputPath, setInputPath] = useState<string | null>(null);
-  const [inputBusy, setInputBusy] = useState<string | null>(null);
-  const [inputError, setInputError] = useState<string | null>(null);
-  const [inputScan, setInputScan] = useState<DomainScan | null>(null);
-  const [jobs, setJobs] = useState<Record<'translate' | 'export', JobView | null>>({ translate: null, export: null });
-  const [selected, setSelected] = useState(0);
-  // Export options
-  const [format, setFormat] = useState<Format>('png');
-  const [quality, setQuality] = useState('90');
-  const [naming, setNaming] = useState('{name}');
-  const [destination, setDestination] = useState('');
-  const [overwrite, setOverwrite] = useState(false);
+  const [state, dispatch] = useReducer(translateReducer, initialTranslateState);
+  const { direction, input, exportOptions: options } = state;
+  const inputPath = input.path;
 
-  // Job events can beat the start call's answer: keep them by job id until the id is known.
-  const early = useRef(new Map<string, JobEvent[]>());
-  const knownJobs = useRef(new Map<string, 'translate' | 'export'>());
-  useEffect(
-    () =>
-      api.onJobEvent((e) => {
-        const kind = knownJobs.current.get(e.jobId);
-        if (kind) {
-          setJobs((js) => {
-            const j = js[kind];
-            return j && j.jobId === e.jobId ? { ...js, [kind]: reduceJob(j, e) } : js;
-          });
-          return;
-        }
-        const list = early.current.get(e.jobId) ?? [];
-        list.push(e);
-        early.current.set(e.jobId, list);
-      }),
-    [api],
-  );
+  // Job events can beat the start call's answer: the reducer keeps them by job id until the id is known.
+  useEffect(() => api.onJobEvent((event) => dispatch({ type: 'job-event', event })), [api]);
 
   const list = models.data ?? [];
-  const model = list.find((m) => m.id === modelId) ?? list[0];
+  const model = list.find((m) => m.id === state.modelId) ?? list[0];
   useEffect(() => {
-    if (!modelId && list[0]) setModelId(list[0].id);
-  }, [list, modelId]);
+    if (!state.modelId && list[0]) dispatch({ type: 'choose-model', modelId: list[0].id });
+  }, [list, state.modelId]);
 
   const onInput = async (source: FolderSource) => {
-    setInputError(null);
-    setInputScan(null);
-    setInputPath(null);
+    dispatch({ type: 'input-started' });
     try {
       let path: string;
       if (source.kind === 'path') path = source.path;
       else {
         const { dropped } = source;
-        setInputBusy(`Uploading ${plural(dropped.files.length, 'file')}…`);
+        dispatch({ type: 'input-busy', label: `Uploading ${plural(dropped.files.length, 'file')}…` });
         const up = await api.uploadDroppedFiles(dropped.files, dropped.name, (d, t) =>
-          setInputBusy(`Uploading… ${d} of ${t}`),
+          dispatch({ type: 'input-busy', label: `Uploading… ${d} of ${t}` }),
         );
         path = `${up.folder.replace(/[\\/]+$/, '')}/${dropped.name}`;
       }
-      setInputBusy('Reading the images…');
+      dispatch({ type: 'input-busy', label: 'Reading the images…' });
       const scan = (await api.scanFolders({ a: path })).a;
       if (scan.images.length === 0) throw new Error(`No images to translate in ${baseName(path)}.`);
-      setInputScan(scan);
-      setInputPath(path);
+      dispatch({ type: 'input-ready', path, scan });
     } catch (err) {
-      setInputError(errorText(err));
-    } finally {
-      setInputBusy(null);
+      dispatch({ type: 'input-failed', error: errorText(err) });
     }
   };
 
-  const qualityNumber = Number(quality);
-  const qualityError =
-    format === 'png'
-      ? undefined
-      : !Number.isInteger(qualityNumber) || qualityNumber < 1 || qualityNumber > 100
-        ? 'Enter a whole number from 1 to 100.'
-        : undefined;
-  const namingError =
-    !naming.includes('{name}') && !naming.includes('{index}')
-      ? 'Include {name} or {index} so each file gets its own name.'
-      : /[\\/:*?"<>|]/.test(naming.replace(/\{[a-z]+\}/g, ''))
-        ? 'Names cannot contain \\ / : * ? " < > |'
-        : undefined;
+  const { quality: qualityError, naming: namingError } = exportProblems(options);
+  const setOptions = (patch: Partial<typeof options>) => dispatch({ type: 'export-options', patch });
 
-  const startJob = async (kind: 'translate' | 'export') => {
+  const startJob = async (kind: JobKind) => {
     if (!model || !inputPath) return;
-    const started = await api.startTranslate(
-      kind === 'translate'
-        ? { modelId: model.id, direction, inputs: [inputPath], format: 'png', naming: '{name}', overwrite: true }
-        : {
-            modelId: model.id,
-            direction,
-            inputs: [inputPath],
-            format,
-            quality: format === 'png' ? undefined : qualityNumber,
-            naming,
-            overwrite,
-            outDir: destination.trim() || undefined,
-          },
-    );
-    let job: JobView = {
-      jobId: started.jobId,
-      kind,
-      outDir: started.outDir,
-      done: 0,
-      total: 0,
-      status: 'running',
-      items: [],
-    };
-    for (const e of early.current.get(started.jobId) ?? []) job = reduceJob(job, e);
-    early.current.delete(started.jobId);
-    knownJobs.current.set(started.jobId, kind);
-    setJobs((js) => ({ ...js, [kind]: job }));
-    if (kind === 'translate') setSelected(0);
+    const started = await api.startTranslate(startRequest(kind, state, model.id, inputPath));
+    dispatch({ type: 'job-started', kind, jobId: started.jobId, outDir: started.outDir });
   };
   const translate = useAction(() => startJob('translate'));
   const exporting = useAction(() => startJob('export'));
@@ -168,13 +77,12 @@ export function TranslateScreen() {
   });
   const chooseDestination = useAction(async () => {
     const r = await api.chooseFolder({ title: 'Export translations to', purpose: 'export' });
-    if (r.path) setDestination(r.path);
+    if (r.path) setOptions({ destination: r.path });
   });
 
-  const t = jobs.translate;
-  const x = jobs.export;
-  const results = (t?.items ?? []).filter((i) => i.output);
-  const current = results[Math.min(selected, results.length - 1)];
+  const t = state.jobs.translate;
+  const x = state.jobs.export;
+  const { results, current } = previewResults(state);
 
   const jobProgress = (job: JobView, label: string) => (
     <div className="stack">
@@ -238,7 +146,11 @@ export function TranslateScreen() {
             <div className="form-grid">
               <Field label="Model">
                 {(p) => (
-                  <select {...p} value={model?.id ?? ''} onChange={(e) => setModelId(e.target.value)}>
+                  <select
+                    {...p}
+                    value={model?.id ?? ''}
+                    onChange={(e) => dispatch({ type: 'choose-model', modelId: e.target.value })}
+                  >
                     {list.map((m) => (
                       <option key={m.id} value={m.id}>
                         {m.name}
@@ -257,7 +169,7 @@ export function TranslateScreen() {
                         name="direction"
                         value={d}
                         checked={direction === d}
-                        onChange={() => setDirection(d)}
+                        onChange={() => dispatch({ type: 'choose-direction', direction: d })}
                       />
                       {d === 'AtoB'
                         ? `${model?.directions.A ?? 'A'} → ${model?.directions.B ?? 'B'}`
@@ -273,25 +185,25 @@ export function TranslateScreen() {
             title={inputPath ? baseName(inputPath) : 'Images to translate'}
             kicker="Input"
             onFolder={(s) => void onInput(s)}
-            busy={inputBusy ? <Loading label={inputBusy} /> : null}
-            error={inputError}
+            busy={input.busy ? <Loading label={input.busy} /> : null}
+            error={input.error}
           >
-            {inputPath && inputScan ? (
+            {inputPath && input.scan ? (
               <>
                 <p className="row small">
-                  <span className="badge accent">{plural(inputScan.images.length, 'image')}</span>
-                  {inputScan.skipped.length > 0 && (
+                  <span className="badge accent">{plural(input.scan.images.length, 'image')}</span>
+                  {input.scan.skipped.length > 0 && (
                     <span
                       className="badge danger"
-                      title={inputScan.skipped.map((x) => `${baseName(x.path)}: ${x.reason}`).join('\n')}
+                      title={input.scan.skipped.map((x) => `${baseName(x.path)}: ${x.reason}`).join('\n')}
                     >
-                      {inputScan.skipped.length} skipped
+                      {input.scan.skipped.length} skipped
                     </span>
                   )}
                   <span className="muted">{inputPath}</span>
                 </p>
                 <ThumbnailGrid
-                  images={inputScan.images}
+                  images={input.scan.images}
                   urlFor={(img) => api.mediaUrl(img.path, { width: 168 })}
                   label={`Images in ${baseName(inputPath)}`}
                 />
@@ -332,7 +244,7 @@ export function TranslateScreen() {
                           type="button"
                           aria-pressed={r === current}
                           aria-label={`Compare ${baseName(r.input)}`}
-                          onClick={() => setSelected(i)}
+                          onClick={() => dispatch({ type: 'select-result', index: i })}
                         >
                           <img src={api.mediaUrl(r.output as string, { width: 144 })} alt="" />
                         </button>
@@ -348,28 +260,39 @@ export function TranslateScreen() {
             <div className="form-grid">
               <Field label="Format">
                 {(p) => (
-                  <select {...p} value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+                  <select
+                    {...p}
+                    value={options.format}
+                    onChange={(e) => setOptions({ format: e.target.value as ExportFormat })}
+                  >
                     <option value="png">PNG (lossless)</option>
                     <option value="jpeg">JPEG</option>
                     <option value="webp">WebP</option>
                   </select>
                 )}
               </Field>
-              <Field label="Quality" error={qualityError} hint={format === 'png' ? 'PNG is lossless' : '1–100'}>
+              <Field label="Quality" error={qualityError} hint={options.format === 'png' ? 'PNG is lossless' : '1–100'}>
                 {(p) => (
                   <input
                     {...p}
                     type="number"
                     min={1}
                     max={100}
-                    value={quality}
-                    disabled={format === 'png'}
-                    onChange={(e) => setQuality(e.target.value)}
+                    value={options.quality}
+                    disabled={options.format === 'png'}
+                    onChange={(e) => setOptions({ quality: e.target.value })}
                   />
                 )}
               </Field>
               <Field label="File names" error={namingError} hint={NAMING_HELP}>
-                {(p) => <input {...p} type="text" value={naming} onChange={(e) => setNaming(e.target.value)} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    type="text"
+                    value={options.naming}
+                    onChange={(e) => setOptions({ naming: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Destination folder" hint="Empty: a new folder in the workspace">
                 {(p) => (
@@ -377,9 +300,9 @@ export function TranslateScreen() {
                     <input
                       {...p}
                       type="text"
-                      value={destination}
+                      value={options.destination}
                       placeholder="/path/to/output"
-                      onChange={(e) => setDestination(e.target.value)}
+                      onChange={(e) => setOptions({ destination: e.target.value })}
                     />
                     {api.transport === 'electron' && (
                       <button type="button" className="btn" onClick={() => chooseDestination.run()}>
@@ -391,7 +314,11 @@ export function TranslateScreen() {
               </Field>
             </div>
             <label className="row small" style={{ gap: 8 }}>
-              <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={options.overwrite}
+                onChange={(e) => setOptions({ overwrite: e.target.checked })}
+              />
               Overwrite files that already exist (otherwise they are skipped)
             </label>
             <div className="row">
