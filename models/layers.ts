@@ -263,15 +263,26 @@ function blurDownAxis(p: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   const out = Math.floor((len - 3) / 2) + 1;
   const pairs = sliceAxis(p, axis, 0, 2 * out);
   const [b, h, w, c] = pairs.shape;
-  // Split the axis into (out, 2): index 0 holds p[2o], index 1 p[2o+1].
-  const shaped = axis === 1 ? tf.reshape(pairs, [b, out, 2, w, c]) : tf.reshape(pairs, [b, h, out, 2, c]);
-  const pick = (k: number): tf.Tensor4D => {
-    const begin = axis === 1 ? [0, 0, k, 0, 0] : [0, 0, 0, k, 0];
-    const size = axis === 1 ? [-1, -1, 1, -1, -1] : [-1, -1, -1, 1, -1];
-    return tf.squeeze(tf.slice(shaped, begin, size), [axis + 1]) as tf.Tensor4D;
-  };
-  const even = pick(0);
-  const odd = pick(1);
+  // Split the axis into (out, 2) without leaving rank 4 (a rank-5 slice's gradient is a rank-5 pad, which
+  // tfjs-webgpu cannot compile): along H fold (2, W·C) into the last two axes, along W fold (2·C) into one.
+  const even =
+    axis === 1
+      ? (tf.reshape(tf.slice(tf.reshape(pairs, [b, out, 2, w * c]), [0, 0, 0, 0], [-1, -1, 1, -1]), [
+          b,
+          out,
+          w,
+          c,
+        ]) as tf.Tensor4D)
+      : (tf.slice(tf.reshape(pairs, [b, h, out, 2 * c]), [0, 0, 0, 0], [-1, -1, -1, c]) as tf.Tensor4D);
+  const odd =
+    axis === 1
+      ? (tf.reshape(tf.slice(tf.reshape(pairs, [b, out, 2, w * c]), [0, 0, 1, 0], [-1, -1, 1, -1]), [
+          b,
+          out,
+          w,
+          c,
+        ]) as tf.Tensor4D)
+      : (tf.slice(tf.reshape(pairs, [b, h, out, 2 * c]), [0, 0, 0, c], [-1, -1, -1, c]) as tf.Tensor4D);
   // p[2o+2]: the evens moved on by one, the last one being p[2·out].
   const next = tf.concat([sliceAxis(even, axis, 1, out - 1), sliceAxis(p, axis, 2 * out, 1)], axis) as tf.Tensor4D;
   return tf.mul(tf.add(tf.add(even, next), tf.mul(odd, 2)), 0.25) as tf.Tensor4D;
@@ -296,10 +307,13 @@ function blurUpAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   const after = n > 1 ? tf.concat([sliceAxis(x, axis, 1, n - 1), sliceAxis(x, axis, n - 1, 1)], axis) : x;
   const even = tf.add(tf.mul(x, 0.75), tf.mul(before, 0.25));
   const odd = tf.add(tf.mul(x, 0.75), tf.mul(after, 0.25));
-  // Interleave: stack on a new axis after `axis`, then merge the two.
+  // Interleave in rank 4 (see blurDownAxis): along H as [B, H, 2, W·C], along W as [B, H, W, 2·C].
   const [b, h, w, c] = x.shape;
-  const stacked = tf.stack([even, odd], axis + 1);
-  return tf.reshape(stacked, axis === 1 ? [b, 2 * h, w, c] : [b, h, 2 * w, c]) as tf.Tensor4D;
+  if (axis === 1) {
+    const pair = tf.concat([tf.reshape(even, [b, h, 1, w * c]), tf.reshape(odd, [b, h, 1, w * c])], 2);
+    return tf.reshape(pair, [b, 2 * h, w, c]) as tf.Tensor4D;
+  }
+  return tf.reshape(tf.concat([even, odd], 3), [b, h, 2 * w, c]) as tf.Tensor4D;
 }
 
 /** Anti-aliased 2× upsampling (no parameters): H×W → 2H×2W. */
