@@ -50,7 +50,7 @@ export const BENCH_AREAS: BenchArea[] = [
     area: 'training',
     description: 'seconds per iteration, reference CycleGAN and pix2pix at 64/128/256 px, and generator inference',
     async run(ctx) {
-      const records = await benchTraining({ keepBackend: true, log: ctx.log });
+      const records = await benchTraining({ keepBackend: true, backend: ctx.backend, log: ctx.log });
       const rows = records.map((r, i) => ({
         area: 'training',
         name: `${r.model} ${r.size} px (${r.network})`,
@@ -85,12 +85,13 @@ export const BENCH_AREAS: BenchArea[] = [
         poolSize: 0,
         size: 128,
       });
-      const step = (batch: Batch) => {
+      const step = async (batch: Batch) => {
         const shape: [number, number, number, number] = [batch.n, batch.height, batch.width, batch.channels];
         const a = tf.tensor4d(batch.a, shape);
         const b = tf.tensor4d(batch.b, shape);
         try {
-          trainer.step(a, b);
+          // As the run job steps: the losses read back once an iteration (webgpu can only read so).
+          await trainer.stepAsync(a, b);
         } finally {
           a.dispose();
           b.dispose();
