@@ -89,12 +89,12 @@ describe('resolveSettings', () => {
   });
 
   it('layers user settings over a preset over model defaults', () => {
-    const s = resolveSettings({ preset: 'quick', size: 32, loadSize: 36, lr: 1e-3 });
+    const s = resolveSettings({ preset: 'quick', size: 32, loadSize: 36, lr: 3e-4 });
     expect(s.preset).toBe('quick');
     expect(s.generator).toBe(PRESETS.quick.cyclegan.generator);
     expect(s.iterations).toBe(PRESETS.quick.cyclegan.iterations);
     expect(s.size).toBe(32);
-    expect(s.lr).toBe(1e-3);
+    expect(s.lr).toBe(3e-4);
     // Untouched model default survives under the preset.
     expect(s.ganMode).toBe('lsgan');
   });
