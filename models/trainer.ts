@@ -858,9 +858,4 @@ class CutTrainer extends BaseTrainer {
     this.iterations += 1;
     return kept;
   }
-
-  override dispose(): void {
-    if (this.disposed) return;
-    super.dispose();
-  }
 }
