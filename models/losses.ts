@@ -66,9 +66,14 @@ export function identityLoss(same: tf.Tensor, real: tf.Tensor, lambda: number, l
 // ---------------------------------------------------------------------------------------------------
 // Contrastive Unpaired Translation (Park, Efros, Zhang, Zhu, ECCV 2020)
 
-/** L2-normalise each row, as the reference's Normalize(2): x / (‖x‖₂ + 1e-7). */
+/**
+ * L2-normalise each row, as the reference's Normalize(2): x / (‖x‖₂ + 1e-7). The norm is taken as
+ * √(Σx² + 1e-20): the same value, but a finite gradient for an all-zero row (a patch whose projection is
+ * all ReLU zeros), where √'s gradient at 0 is infinite and times 0 gives NaN — which on the quick CUT
+ * preset turned every weight to NaN from the second iteration.
+ */
 export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), 1, true)), 1e-7)) as tf.Tensor2D);
+  return tf.tidy(() => tf.div(x, tf.add(tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-20)), 1e-7)) as tf.Tensor2D);
 }
 
 /**

@@ -107,6 +107,21 @@ describe('PatchNCE', () => {
     k.dispose();
   });
 
+  it('an all-zero feature row (every ReLU of the head off) has a finite gradient, not NaN', () => {
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(l2NormalizeRows(x as tf.Tensor2D), tf.ones([2, 3]))))(
+          tf.tensor2d([
+            [0, 0, 0],
+            [1, 2, 2],
+          ]),
+        )
+        .dataSync(),
+    );
+    for (const v of g) expect(Number.isFinite(v)).toBe(true);
+    expect(scalar(() => tf.sum(l2NormalizeRows(tf.tensor2d([[3, 4]]))) as tf.Scalar)).toBeCloseTo(1.4, 5);
+  });
+
   it('refuses mismatched inputs and a bad temperature', () => {
     const a = tf.zeros([6, 4]) as tf.Tensor2D;
     const b = tf.zeros([6, 3]) as tf.Tensor2D;
