@@ -120,7 +120,7 @@ export function registerTrain(program: Command): void {
     .description(summaryOf('train'))
     .option('--a <dir>', 'domain A folder (or one folder of A|B images, or a folder holding trainA/ trainB/)')
     .option('--b <dir>', 'domain B folder')
-    .option('--model <type>', 'cyclegan or pix2pix (default cyclegan)')
+    .option('--model <type>', 'cyclegan, cut, fastcut (unpaired) or pix2pix (paired); default cyclegan')
     .option('--preset <name>', 'quick (CPU, minutes), balanced, or reference (the paper, 256 px)')
     .option(
       '--size <px>',
