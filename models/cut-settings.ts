@@ -12,45 +12,25 @@ export const TINY_GENERATOR_BLOCKS = 2;
  * no image pool, anti-aliased networks, PatchNCE on layers 0,4,8,12,16 with 256 patches, τ 0.07 and a
  * 256-unit head. CUT adds identity NCE on B; FastCUT weighs NCE 10× and asks for flip equivariance instead.
  */
+/** What both modes share. */
+const CUT_COMMON: Partial<TrainingSettings> = {
+  generator: 'resnet_9blocks',
+  discriminator: 'basic',
+  norm: 'instance',
+  ganMode: 'lsgan',
+  dropout: false,
+  poolSize: 0,
+  antialias: true,
+  lambdaGAN: 1,
+  nceLayers: [0, 4, 8, 12, 16],
+  ncePatches: 256,
+  nceTemperature: 0.07,
+  nceMlpUnits: 256,
+};
+
 export const CUT_VARIANT_DEFAULTS: Record<'cut' | 'fastcut', Partial<TrainingSettings>> = {
-  cut: {
-    generator: 'resnet_9blocks',
-    discriminator: 'basic',
-    norm: 'instance',
-    ganMode: 'lsgan',
-    dropout: false,
-    poolSize: 0,
-    antialias: true,
-    lambdaGAN: 1,
-    lambdaNCE: 1,
-    nceIdt: true,
-    flipEquivariance: false,
-    nceLayers: [0, 4, 8, 12, 16],
-    ncePatches: 256,
-    nceTemperature: 0.07,
-    nceMlpUnits: 256,
-    epochs: 200,
-    epochsDecay: 200,
-  },
-  fastcut: {
-    generator: 'resnet_9blocks',
-    discriminator: 'basic',
-    norm: 'instance',
-    ganMode: 'lsgan',
-    dropout: false,
-    poolSize: 0,
-    antialias: true,
-    lambdaGAN: 1,
-    lambdaNCE: 10,
-    nceIdt: false,
-    flipEquivariance: true,
-    nceLayers: [0, 4, 8, 12, 16],
-    ncePatches: 256,
-    nceTemperature: 0.07,
-    nceMlpUnits: 256,
-    epochs: 150,
-    epochsDecay: 50,
-  },
+  cut: { ...CUT_COMMON, lambdaNCE: 1, nceIdt: true, flipEquivariance: false, epochs: 200, epochsDecay: 200 },
+  fastcut: { ...CUT_COMMON, lambdaNCE: 10, nceIdt: false, flipEquivariance: true, epochs: 150, epochsDecay: 50 },
 };
 
 /** Residual blocks of a named ResNet generator (undefined for the U-Nets). */

@@ -44,6 +44,20 @@ export const MODEL_DEFAULTS: Record<ModelType, Layer> = {
   fastcut: CUT_VARIANT_DEFAULTS.fastcut as Layer,
 };
 
+/** The balanced preset of the ResNet-generator models (CycleGAN, CUT): half width at 128 px, 50 + 50 epochs. */
+const BALANCED_RESNET: Layer = {
+  generator: 'resnet_6blocks',
+  discriminator: 'basic',
+  ngf: 32,
+  ndf: 32,
+  size: 128,
+  loadSize: 143,
+  epochs: 50,
+  epochsDecay: 50,
+  checkpointEvery: 500,
+  sampleEvery: 100,
+};
+
 /**
  * The quick preset's CUT layers: the tiny generator has 2 residual blocks, so the reference's 0,4,8,12,16
  * would reach into its decoder; 0,4,8,12,13 reads the input, both downsampling convs and both blocks.
@@ -67,8 +81,8 @@ const QUICK_CUT: Layer = {
  *   machine (wasm, 2 threads) the quick pix2pix runs about 16 iterations/s; `duet demo --minutes 10`
  *   took it to 54% held-out pixel accuracy on the built-in sample (the most common map colour everywhere
  *   scores 32%), measured when the demo had a training loop of its own; the demo now trains this preset
- *   with `minutes: 10` as a normal run. Enough to see it learn; not a finished model. Its length stays a count of iterations, so a run of it ends at the same point on
- *   any machine (tests, the end-to-end flow); a time budget is one choice away: `--minutes N`, or
+ *   with `minutes: 10` as a normal run. Enough to see it learn; not a finished model. Its length
+ *   stays a count of iterations, so a run of it ends at the same point on any machine (tests, the end-to-end flow); a time budget is one choice away: `--minutes N`, or
  *   "Train for: Time" in the window, replaces the preset's iterations.
  * - balanced: half-width networks at 128 px, 50 + 50 epochs. Hours on a CPU, minutes per epoch on a GPU.
  * - reference: the paper's configuration at 256 px (load 286, random crop), 100 + 100 epochs.
@@ -120,18 +134,7 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     fastcut: QUICK_CUT,
   },
   balanced: {
-    cyclegan: {
-      generator: 'resnet_6blocks',
-      discriminator: 'basic',
-      ngf: 32,
-      ndf: 32,
-      size: 128,
-      loadSize: 143,
-      epochs: 50,
-      epochsDecay: 50,
-      checkpointEvery: 500,
-      sampleEvery: 100,
-    },
+    cyclegan: BALANCED_RESNET,
     pix2pix: {
       generator: 'unet_128',
       discriminator: 'basic',
@@ -144,30 +147,9 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
       checkpointEvery: 500,
       sampleEvery: 100,
     },
-    cut: {
-      generator: 'resnet_6blocks',
-      discriminator: 'basic',
-      ngf: 32,
-      ndf: 32,
-      size: 128,
-      loadSize: 143,
-      epochs: 50,
-      epochsDecay: 50,
-      checkpointEvery: 500,
-      sampleEvery: 100,
-    },
-    fastcut: {
-      generator: 'resnet_6blocks',
-      discriminator: 'basic',
-      ngf: 32,
-      ndf: 32,
-      size: 128,
-      loadSize: 143,
-      epochs: 40,
-      epochsDecay: 10,
-      checkpointEvery: 500,
-      sampleEvery: 100,
-    },
+    cut: BALANCED_RESNET,
+    // FastCUT's reference schedule is shorter in its decay (150 + 50 of CUT's 200 + 200).
+    fastcut: { ...BALANCED_RESNET, epochs: 40, epochsDecay: 10 },
   },
   reference: {
     cyclegan: {
