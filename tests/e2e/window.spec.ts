@@ -196,6 +196,8 @@ test('a run can train for a time: the choice goes to the engine, and Monitor sho
   await expect(page.getByTestId('run-state')).toHaveText('finished');
   await expect(page.getByTestId('progress-time')).toHaveText('3 s / 3 s');
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '25');
+  // The run picker names each run's state, and follows this one to its end.
+  await expect(page.getByRole('combobox', { name: 'Run' }).locator('option:checked')).toHaveText(/\(finished\)$/);
   await page.screenshot({ path: `${SHOTS}/monitor-time-budget.png` });
   const start = await page.evaluate(() =>
     (window as unknown as FakeDuetWindow).__duetCalls.find((c) => c.name === 'startRun'),

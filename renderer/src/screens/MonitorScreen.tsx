@@ -100,6 +100,7 @@ export function MonitorScreen({
             runs.reload();
             setRunId(r.id);
           }}
+          onStateChange={runs.reload}
         />
       )}
     </div>
@@ -112,12 +113,15 @@ function RunView({
   summary,
   theme,
   onSwitch,
+  onStateChange,
 }: {
   projectId: string;
   runId: string;
   summary?: RunSummary;
   theme: string;
   onSwitch: (r: RunSummary) => void;
+  /** Called when the run's state changes (the run picker's labels name each run's state). */
+  onStateChange: () => void;
 }) {
   const api = useApi();
   const store = useRef(new LossStore()).current;
@@ -160,6 +164,16 @@ function RunView({
       unsubscribe();
     };
   }, [api, projectId, runId, store]);
+
+  // The picker above lists every run with its state: read the list again when this run's state moves on.
+  const notify = useRef(onStateChange);
+  notify.current = onStateChange;
+  const shownState = useRef(live.state);
+  useEffect(() => {
+    if (shownState.current === live.state) return;
+    shownState.current = live.state;
+    notify.current();
+  }, [live.state]);
 
   // An ended run may have written its last checkpoint without an event (stop writes one): read the
   // run once more when it ends.
