@@ -2,7 +2,17 @@
  * The one DuetApi for the whole window, picked at startup: the preload bridge when the page runs in
  * the desktop app, else the `duet serve` client (token from the page URL).
  */
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import {
+  createContext,
+  type Dispatch,
+  type ReactNode,
+  type SetStateAction,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import type { DuetApi } from '#contract';
 import { connectDuetApi } from '#contract';
 
@@ -31,7 +41,7 @@ export interface AsyncState<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
-  setData: (value: T) => void;
+  setData: Dispatch<SetStateAction<T | undefined>>;
 }
 
 /** Runs `load` on mount and whenever `deps` change; a late answer for old deps is dropped. */

@@ -3,7 +3,7 @@
  * logged history, then follows its events; events that arrive while the history loads are kept.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { type DuetEventPayload, isRunEnded, isRunLive, type RunSummary } from '#contract';
+import { type DuetEventPayload, isRunEnded, isRunLive, type RunState, type RunSummary } from '#contract';
 import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { LossChart } from '../components/LossChart';
@@ -100,7 +100,7 @@ export function MonitorScreen({
             runs.reload();
             setRunId(r.id);
           }}
-          onStateChange={runs.reload}
+          onStateChange={(state) => runs.setData((list) => list?.map((r) => (r.id === runId ? { ...r, state } : r)))}
         />
       )}
     </div>
@@ -121,7 +121,7 @@ function RunView({
   theme: string;
   onSwitch: (r: RunSummary) => void;
   /** Called when the run's state changes (the run picker's labels name each run's state). */
-  onStateChange: () => void;
+  onStateChange: (state: RunState) => void;
 }) {
   const api = useApi();
   const store = useRef(new LossStore()).current;
@@ -172,7 +172,7 @@ function RunView({
   useEffect(() => {
     if (shownState.current === live.state) return;
     shownState.current = live.state;
-    notify.current();
+    notify.current(live.state);
   }, [live.state]);
 
   // An ended run may have written its last checkpoint without an event (stop writes one): read the
