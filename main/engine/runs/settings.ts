@@ -94,6 +94,8 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     // aerial → map → aerial cycle cannot be closed) gave 2.8% and 4.0%, no better within one seed's
     // noise, so both cycles stay; dropping the identity loss fell to 1.1% (colours wash out); upsampling
     // by resize + conv removed the checkerboard but not the error (3.4%). docs/unpaired.md has every run.
+    // At the full budget the gain is not shown: `duet demo --model cyclegan --minutes 10` on an idle machine
+    // ran 3,114 iterations and scored 3.3% (the 2e-4 preset scored 4.3% before; one seed each).
     // CycleGAN stays far under the most common colour (31.7%): it learns the layout, not the exact colours.
     cyclegan: {
       generator: 'tiny',
