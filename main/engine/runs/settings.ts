@@ -44,7 +44,7 @@ export const MODEL_DEFAULTS: Record<ModelType, Layer> = {
   fastcut: CUT_VARIANT_DEFAULTS.fastcut as Layer,
 };
 
-/** The balanced preset of the ResNet-generator models (CycleGAN, CUT): half width at 128 px, 50 + 50 epochs. */
+/** The balanced preset: half width at 128 px, 50 + 50 epochs (ResNet generator; pix2pix swaps in the U-Net 128). */
 const BALANCED_RESNET: Layer = {
   generator: 'resnet_6blocks',
   discriminator: 'basic',
@@ -137,18 +137,7 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
   },
   balanced: {
     cyclegan: BALANCED_RESNET,
-    pix2pix: {
-      generator: 'unet_128',
-      discriminator: 'basic',
-      ngf: 32,
-      ndf: 32,
-      size: 128,
-      loadSize: 143,
-      epochs: 50,
-      epochsDecay: 50,
-      checkpointEvery: 500,
-      sampleEvery: 100,
-    },
+    pix2pix: { ...BALANCED_RESNET, generator: 'unet_128' },
     cut: BALANCED_RESNET,
     // FastCUT's reference schedule is shorter in its decay (150 + 50 of CUT's 200 + 200).
     fastcut: { ...BALANCED_RESNET, epochs: 40, epochsDecay: 10 },
