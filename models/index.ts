@@ -39,6 +39,7 @@ export {
   WASM_MEMORY_LIMIT_BYTES,
 } from './memory.js';
 export {
+  applyPatchHead,
   buildDiscriminator,
   buildGenerator,
   buildGeneratorWithLayers,

@@ -86,7 +86,13 @@ export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
  *
  * a cross-entropy over S + 1 logits with the positive as the class. As in the reference, the diagonal
  * of the negatives is filled with −10 (not −∞) and the loss is the mean over all patches of the batch.
- * k receives no gradient in the reference (it is detached): compute it off the gradient tape.
+ * k receives no gradient (the reference detaches it): it is a constant here, so compute it off the tape.
+ *
+ * Written with its own gradient, in products without transposed operands: tfjs's WebAssembly backend
+ * multiplies A·Bᵀ about 10× slower than A·B (only the plain product goes to XNNPACK), and autodiff of
+ * q·kᵀ and of logsumexp would take two such products and a broadcast comparison per layer. With
+ * P = softmax(logits) and N = B·S rows, the gradient is dℓ/d(q_s·k_n) = (P_s,n − [n = s]) / (τ·N), the
+ * positive standing at n = s and the −10 diagonal having none — so dq = G·k, G that [B, S, S] matrix.
  */
 export function patchNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, batch: number, temperature: number): tf.Scalar {
   if (!(temperature > 0)) throw new Error(`The NCE temperature must be above 0, got ${temperature}`);
@@ -98,16 +104,38 @@ export function patchNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, batch: number, temp
     throw new Error(`PatchNCE: ${rows} patch rows do not split into ${batch} images`);
   }
   const patches = rows / batch;
-  return tf.tidy(() => {
-    const positive = tf.reshape(tf.sum(tf.mul(q, k), 1), [batch, patches, 1]);
-    const q3 = tf.reshape(q, [batch, patches, dim]);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const query = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
     const k3 = tf.reshape(k, [batch, patches, dim]);
-    const all = tf.matMul(q3, k3, false, true); // [B, S, S]: q_s · k_n
-    const eye = tf.reshape(tf.eye(patches), [1, patches, patches]);
-    const negatives = tf.add(tf.mul(all, tf.sub(1, eye)), tf.mul(eye, -10));
-    const logits = tf.div(tf.concat([positive, negatives], 2), temperature);
-    // Cross-entropy with class 0: logsumexp(logits) − logits[0].
-    const first = tf.reshape(tf.slice(logits, [0, 0, 0], [-1, -1, 1]), [batch, patches]);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 2), first)) as tf.Scalar;
+    const parts = tf.tidy(() => {
+      const all = tf.matMul(tf.reshape(query, [batch, patches, dim]), tf.transpose(k3, [0, 2, 1])); // q_s · k_n
+      const eye = tf.reshape(tf.eye(patches), [1, patches, patches]);
+      const positive = tf.sum(tf.mul(all, eye), 2, true); // [B, S, 1]
+      const negatives = tf.add(tf.mul(all, tf.sub(1, eye)), tf.mul(eye, -10));
+      const logits = tf.div(tf.concat([positive, negatives], 2), temperature);
+      // logsumexp with the row's largest logit taken out (a constant for the gradient, written below).
+      const top = tf.max(logits, 2, true);
+      const shifted = tf.exp(tf.sub(logits, top));
+      const total = tf.sum(shifted, 2, true);
+      const lse = tf.add(tf.log(total), top); // [B, S, 1]
+      const value = tf.mean(tf.sub(lse, tf.div(positive, temperature))) as tf.Scalar;
+      const p = tf.div(shifted, total); // softmax over the S + 1 logits
+      return { value, p, eye };
+    });
+    save([parts.p, parts.eye, k3]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [p, eye, keys] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      return tf.tidy(() => {
+        const pPositive = tf.slice(p, [0, 0, 0], [-1, -1, 1]); // [B, S, 1]
+        const pNegatives = tf.slice(p, [0, 0, 1], [-1, -1, patches]); // [B, S, S]
+        const offDiagonal = tf.mul(pNegatives, tf.sub(1, eye));
+        const g = tf.add(offDiagonal, tf.mul(eye, tf.sub(pPositive, 1)));
+        const scaled = tf.mul(g, tf.div(dy, temperature * rows));
+        return tf.reshape(tf.matMul(scaled, keys), [rows, dim]);
+      });
+    };
+    return { value: parts.value, gradFunc };
   });
+  return op(q) as tf.Scalar;
 }

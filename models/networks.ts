@@ -267,6 +267,42 @@ export function patchMlpHead(channels: readonly number[], units = 256, seed = 0)
 }
 
 /**
+ * x·W + b with its gradient written in plain products (dx = dy·Wᵀ, dW = xᵀ·dy with the transposes made
+ * first): tfjs's WebAssembly backend multiplies transposed operands about 10× slower than plain ones.
+ */
+function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    save([input, w]);
+    const value = tf.add(tf.matMul(input, w), b);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)),
+        tf.matMul(tf.transpose(xs), dy as tf.Tensor2D),
+        tf.sum(dy, 0),
+      ];
+    };
+    return { value, gradFunc };
+  });
+  return op(x, kernel, bias) as tf.Tensor2D;
+}
+
+/**
+ * One projection head of patchMlpHead applied for training: the same function as `head.apply(x)`
+ * (Linear → ReLU → Linear on its own variables, so gradients reach them), with the faster gradient above.
+ */
+export function applyPatchHead(head: tfl.LayersModel, x: tf.Tensor2D): tf.Tensor2D {
+  const weights = head.layers.flatMap((l) => l.trainableWeights.map((w) => w.read()));
+  if (head.layers.length !== 2 || weights.length !== 4) {
+    throw new Error(`A patch head has two dense layers with kernel and bias, "${head.name}" does not`);
+  }
+  const [w1, b1, w2, b2] = weights as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+  return tf.tidy(() => denseForward(tf.relu(denseForward(x, w1, b1)), w2, b2));
+}
+
+/**
  * Re-draw every conv and dense kernel as PyTorch's xavier_normal_(gain) does — N(0, gain²·2 / (fan_in +
  * fan_out)) — and zero the biases: the CUT reference's initialisation (init_type xavier, init_gain 0.02).
  */

@@ -19,6 +19,7 @@ import { CUT_VARIANT_DEFAULTS } from './cut-settings.js';
 import { SeededDropout, samplePatches } from './layers.js';
 import { cycleLoss, type GanMode, ganLoss, identityLoss, l1Loss, l2NormalizeRows, patchNceLoss } from './losses.js';
 import {
+  applyPatchHead,
   buildDiscriminator,
   buildGenerator,
   buildGeneratorWithLayers,
@@ -773,9 +774,7 @@ class CutTrainer extends BaseTrainer {
 
   /** H(features) at the sampled locations, L2-normalised. */
   private project(feats: tf.Tensor4D[], ids: Int32Array[]): tf.Tensor2D[] {
-    return feats.map((f, i) =>
-      l2NormalizeRows(this.H[i]!.apply(samplePatches(f, ids[i]!), { training: true }) as tf.Tensor2D),
-    );
+    return feats.map((f, i) => l2NormalizeRows(applyPatchHead(this.H[i]!, samplePatches(f, ids[i]!))));
   }
 
   /**

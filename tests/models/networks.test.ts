@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend.js';
 import {
+  applyPatchHead,
   buildDiscriminator,
   buildGenerator,
   buildGeneratorWithLayers,
@@ -66,6 +67,41 @@ describe('parameter counts equal the reference (DESIGN.md §4)', () => {
       () => buildDiscriminator('basic', { norm: 'instance', antialias: true }),
       (m) => expect(countParameters(m)).toBe(2_764_737),
     );
+  });
+
+  it('CUT: applyPatchHead is the head’s own function, with the same gradients', () => {
+    const [head] = patchMlpHead([5], 7, 3);
+    const h = head!;
+    const vars = h.trainableWeights.map((w) => w.read() as tf.Variable);
+    const x = tf.randomNormal([6, 5], 0, 1, 'float32', 11) as tf.Tensor2D;
+    const weights = tf.randomNormal([6, 7], 0, 1, 'float32', 12);
+    const loss = (f: (t: tf.Tensor2D) => tf.Tensor) => () => tf.sum(tf.mul(f(x), weights)) as tf.Scalar;
+    // Large enough weights that some ReLUs are on and some off.
+    for (const v of vars) v.assign(tf.randomNormal(v.shape, 0, 0.7, 'float32', v.shape.length * 5));
+    const ours = tf.variableGrads(
+      loss((t) => applyPatchHead(h, t)),
+      vars,
+    );
+    const theirs = tf.variableGrads(
+      loss((t) => h.apply(t) as tf.Tensor),
+      vars,
+    );
+    expect(ours.value.dataSync()[0]).toBeCloseTo(theirs.value.dataSync()[0]!, 4);
+    for (const v of vars) {
+      const a = ours.grads[v.name]!.dataSync();
+      const b = theirs.grads[v.name]!.dataSync();
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
+    }
+    const dx = tf
+      .grad((t: tf.Tensor) => tf.sum(tf.mul(applyPatchHead(h, t as tf.Tensor2D), weights)))(x)
+      .dataSync();
+    const dxRef = tf
+      .grad((t: tf.Tensor) => tf.sum(tf.mul(h.apply(t) as tf.Tensor, weights)))(x)
+      .dataSync();
+    for (let i = 0; i < dx.length; i++) expect(dx[i]).toBeCloseTo(dxRef[i]!, 4);
+    tf.dispose([x, weights, ours.value, theirs.value, ...Object.values(ours.grads), ...Object.values(theirs.grads)]);
+    h.dispose();
   });
 
   it('CUT: the projection head on layers 0,4,8,12,16 (channels 3, 128, 256, 256, 256) has 560,384', () => {

@@ -107,6 +107,42 @@ describe('PatchNCE', () => {
     k.dispose();
   });
 
+  it('its written-out gradient equals autodiff of the plain formulation (q·kᵀ, −10 diagonal, logsumexp)', () => {
+    const rng = new Rng(9);
+    const [batch, patches, dim, tau] = [2, 5, 4, 0.07];
+    const make = () =>
+      tf.tidy(() =>
+        l2NormalizeRows(
+          tf.tensor2d(
+            Array.from({ length: batch * patches * dim }, () => rng.normal()),
+            [batch * patches, dim],
+          ),
+        ),
+      );
+    const q = make();
+    const k = make();
+    const plain = (x: tf.Tensor) => {
+      const q3 = tf.reshape(x, [batch, patches, dim]);
+      const k3 = tf.reshape(k, [batch, patches, dim]);
+      const positive = tf.reshape(tf.sum(tf.mul(x, k), 1), [batch, patches, 1]);
+      const all = tf.matMul(q3, k3, false, true);
+      const eye = tf.reshape(tf.eye(patches), [1, patches, patches]);
+      const negatives = tf.add(tf.mul(all, tf.sub(1, eye)), tf.mul(eye, -10));
+      const logits = tf.div(tf.concat([positive, negatives], 2), tau);
+      const first = tf.reshape(tf.slice(logits, [0, 0, 0], [-1, -1, 1]), [batch, patches]);
+      return tf.mean(tf.sub(tf.logSumExp(logits, 2), first)) as tf.Scalar;
+    };
+    const ours = (x: tf.Tensor) => patchNceLoss(x as tf.Tensor2D, k, batch, tau);
+    expect(scalar(() => ours(q))).toBeCloseTo(
+      scalar(() => plain(q)),
+      4,
+    );
+    const a = tf.tidy(() => tf.grad(ours)(q).dataSync());
+    const b = tf.tidy(() => tf.grad(plain)(q).dataSync());
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
+    tf.dispose([q, k]);
+  });
+
   it('an all-zero feature row (every ReLU of the head off) has a finite gradient, not NaN', () => {
     const g = tf.tidy(() =>
       tf
