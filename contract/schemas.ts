@@ -143,6 +143,25 @@ export const TrainingSettingsSchema = z
     flipEquivariance: z.boolean().default(false),
     /** Blur before stride-2 downsampling and after upsampling (CUT reference default; no parameters). */
     antialias: z.boolean().default(false),
+    /**
+     * Flat-colour outputs: the colours (0–255 per channel) the generator into each domain draws in, for
+     * domains drawn in a few flat colours (maps, label images). ResNet generators only.
+     */
+    palettes: z
+      .object({
+        A: z
+          .array(z.array(z.number().int().min(0).max(255)).min(1).max(4))
+          .min(2)
+          .max(64)
+          .optional(),
+        B: z
+          .array(z.array(z.number().int().min(0).max(255)).min(1).max(4))
+          .min(2)
+          .max(64)
+          .optional(),
+      })
+      .strict()
+      .optional(),
     poolSize: z.number().int().min(0).max(1000).default(50),
     lr: z.number().positive().max(1).default(2e-4),
     beta1: z.number().min(0).max(0.999).default(0.5),

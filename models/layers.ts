@@ -209,6 +209,56 @@ export class CropTopLeft extends tfl.layers.Layer {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Palette output
+
+/**
+ * The last layer of a generator whose domain is drawn in a few flat colours (maps, label images): its
+ * input is one logit per palette colour, its output the colours mixed by the logits' softmax while
+ * training (so the gradient reaches every colour) and the most likely colour, exactly, at inference. The
+ * palette (0–255 per channel) is part of the layer's config, so a saved generator carries it.
+ */
+export class PaletteMix extends tfl.layers.Layer {
+  static className = 'DuetPaletteMix';
+  readonly palette: number[][];
+
+  constructor(config: { palette: number[][]; name?: string }) {
+    super(config);
+    const { palette } = config;
+    if (!Array.isArray(palette) || palette.length < 2) throw new Error('A palette output needs at least 2 colours');
+    const channels = palette[0]?.length ?? 0;
+    for (const c of palette) {
+      if (!Array.isArray(c) || c.length !== channels || c.some((v) => !(v >= 0 && v <= 255))) {
+        throw new Error('Every palette colour needs the same number of channels, each in 0–255');
+      }
+    }
+    this.palette = palette.map((c) => [...c]);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    return [...s.slice(0, -1), this.palette[0]!.length];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    const logits = one(inputs) as tf.Tensor4D;
+    const k = this.palette.length;
+    if (logits.shape[3] !== k)
+      throw new Error(`A ${k}-colour palette output needs ${k} logits, got ${logits.shape[3]}`);
+    return tf.tidy(() => {
+      const [b, h, w] = logits.shape;
+      const colours = tf.tensor2d(this.palette.map((c) => c.map((v) => v / 127.5 - 1)));
+      const flat = tf.reshape(logits, [b * h * w, k]);
+      const weights = kwargs.training ? tf.softmax(flat) : tf.cast(tf.oneHot(tf.argMax(flat, 1), k), 'float32');
+      return tf.reshape(tf.matMul(weights, colours), [b, h, w, this.palette[0]!.length]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), palette: this.palette };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Dropout with a settable seed
 
 export class SeededDropout extends tfl.layers.Layer {
@@ -386,7 +436,15 @@ let registered = false;
 /** Register Duet's custom layers with tfjs serialization (idempotent; done on import). */
 export function registerDuetLayers(): void {
   if (registered) return;
-  for (const cls of [ReflectionPad2d, InstanceNorm, CropTopLeft, SeededDropout, BlurDownsample, BlurUpsample]) {
+  for (const cls of [
+    ReflectionPad2d,
+    InstanceNorm,
+    CropTopLeft,
+    SeededDropout,
+    BlurDownsample,
+    BlurUpsample,
+    PaletteMix,
+  ]) {
     tf.serialization.registerClass(
       cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
     );

@@ -11,7 +11,15 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { z } from 'zod';
 import { DiscriminatorNameSchema, GeneratorNameSchema } from '#contract';
 import { resnetBlocks, resnetLayerCount, TINY_GENERATOR_BLOCKS } from './cut-settings.js';
-import { BlurDownsample, BlurUpsample, CropTopLeft, InstanceNorm, ReflectionPad2d, SeededDropout } from './layers.js';
+import {
+  BlurDownsample,
+  BlurUpsample,
+  CropTopLeft,
+  InstanceNorm,
+  PaletteMix,
+  ReflectionPad2d,
+  SeededDropout,
+} from './layers.js';
 import { Rng } from './rng.js';
 
 export { resnetBlocks, resnetLayerCount, TINY_GENERATOR_BLOCKS };
@@ -40,6 +48,11 @@ export interface ResnetGeneratorOptions extends CommonOptions {
    * parameters (the blurs have none), a smoother, shift-steadier output.
    */
   antialias?: boolean;
+  /**
+   * Draw the output in these flat colours (0–255 per channel): the last conv gives one logit per colour
+   * and a PaletteMix layer mixes them (training) or picks the likeliest (inference), in place of tanh.
+   */
+  palette?: number[][];
 }
 
 export interface UnetGeneratorOptions extends CommonOptions {
@@ -166,8 +179,12 @@ export function resnetGeneratorWithLayers(options: ResnetGeneratorOptions = {}):
     dropout = false,
     blocks = 9,
     antialias = false,
+    palette,
   } = options;
   checkPositive('inputChannels', inputChannels);
+  if (palette && palette[0]?.length !== outputChannels) {
+    throw new Error(`The output palette's colours have ${palette[0]?.length} channels, the output ${outputChannels}`);
+  }
   checkPositive('outputChannels', outputChannels);
   checkPositive('ngf', ngf);
   checkPositive('blocks', blocks, 0);
@@ -218,8 +235,13 @@ export function resnetGeneratorWithLayers(options: ResnetGeneratorOptions = {}):
     x = mark(apply(tfl.layers.reLU(), x));
   }
   x = mark(apply(new ReflectionPad2d({ padding: 3 }), x));
-  x = mark(apply(f.conv(outputChannels, 7, 1, true), x));
-  x = mark(apply(tfl.layers.activation({ activation: 'tanh' }), x));
+  if (palette) {
+    x = mark(apply(f.conv(palette.length, 7, 1, true), x));
+    x = mark(apply(new PaletteMix({ palette }), x));
+  } else {
+    x = mark(apply(f.conv(outputChannels, 7, 1, true), x));
+    x = mark(apply(tfl.layers.activation({ activation: 'tanh' }), x));
+  }
   const name = options.name ?? `resnet_${blocks}blocks${antialias ? '_antialiased' : ''}`;
   return { model: tfl.model({ inputs: input, outputs: x, name }), layers };
 }
@@ -458,11 +480,16 @@ export interface GeneratorOptions {
   dropout?: boolean;
   /** ResNet generators only: anti-aliased resampling (see ResnetGeneratorOptions). */
   antialias?: boolean;
+  /** ResNet generators only: a flat-colour output (see ResnetGeneratorOptions). */
+  palette?: number[][];
   seed?: number;
   name?: string;
 }
 
 export function buildGenerator(which: GeneratorName, options: GeneratorOptions = {}): tfl.LayersModel {
+  if (options.palette && which.startsWith('unet')) {
+    throw new Error(`A flat-colour (palette) output is built on ResNet generators, not "${which}"`);
+  }
   switch (which) {
     case 'resnet_9blocks':
       return resnetGenerator({ ...options, blocks: 9 });

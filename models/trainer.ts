@@ -259,7 +259,7 @@ abstract class BaseTrainer implements Trainer {
     return this.iterations;
   }
 
-  protected generator(inputChannels: number, outputChannels: number): tfl.LayersModel {
+  protected generator(inputChannels: number, outputChannels: number, palette?: number[][]): tfl.LayersModel {
     const s = this.settings;
     const common = {
       inputChannels,
@@ -268,6 +268,7 @@ abstract class BaseTrainer implements Trainer {
       norm: s.norm,
       dropout: s.dropout,
       antialias: s.antialias,
+      palette,
       seed: this.rng.uint32(),
     };
     const downsamplings = this.options.unetDownsamplings;
@@ -420,6 +421,7 @@ abstract class BaseTrainer implements Trainer {
       'antialias',
       'nceLayers',
       'nceMlpUnits',
+      'palettes',
     ] as const;
     for (const key of structural) {
       if (JSON.stringify(state.settings[key]) !== JSON.stringify(this.settings[key])) {
@@ -494,8 +496,8 @@ class CycleGanTrainer extends BaseTrainer {
       );
     }
     // G_A: A → B, judged by D_A (which sees domain B); G_B: B → A, judged by D_B.
-    this.G_A = this.generator(channelsA, channelsB);
-    this.G_B = this.generator(channelsB, channelsA);
+    this.G_A = this.generator(channelsA, channelsB, settings.palettes?.B);
+    this.G_B = this.generator(channelsB, channelsA, settings.palettes?.A);
     this.D_A = this.discriminator(channelsB);
     this.D_B = this.discriminator(channelsA);
     Object.assign(this.nets, { G_A: this.G_A, G_B: this.G_B, D_A: this.D_A, D_B: this.D_B });
@@ -628,7 +630,7 @@ class Pix2PixTrainer extends BaseTrainer {
 
   constructor(settings: TrainingSettings, channelsA: number, channelsB: number, options: TrainerOptions) {
     super(settings, channelsA, channelsB, options);
-    this.G = this.generator(channelsA, channelsB);
+    this.G = this.generator(channelsA, channelsB, settings.palettes?.B);
     // Conditional discriminator: it sees the input and the (real or generated) output side by side.
     this.D = this.discriminator(channelsA + channelsB);
     Object.assign(this.nets, { G: this.G, D: this.D });
@@ -722,6 +724,7 @@ class CutTrainer extends BaseTrainer {
       norm: settings.norm,
       dropout: settings.dropout,
       antialias: settings.antialias,
+      palette: settings.palettes?.B,
       seed: this.rng.uint32(),
     });
     this.G = built.model;
