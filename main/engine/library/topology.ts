@@ -12,6 +12,8 @@ const MAX_LAYERS = 4000;
 const MAX_FILTERS = 8192;
 const MAX_KERNEL = 31;
 const MAX_INPUT_CHANNELS = 16;
+/** The most colours a flat-colour output (DuetPaletteMix) may draw in; the training settings allow 64. */
+const MAX_PALETTE_COLOURS = 256;
 
 /** Layer classes without weights whose output has the channels of their (first) input. */
 const PASS_THROUGH = new Set([
@@ -152,6 +154,23 @@ export function topologyParameterBound(modelTopology: unknown): number {
       case 'Add':
         out = Math.max(...inputs);
         break;
+      case 'DuetPaletteMix': {
+        // A flat-colour output: one input channel (logit) per palette colour, out come the colours' channels.
+        const palette = config.palette;
+        if (!Array.isArray(palette) || palette.length < 2 || palette.length > MAX_PALETTE_COLOURS) {
+          throw new TopologyError(`${label}: the palette must list 2 to ${MAX_PALETTE_COLOURS} colours`);
+        }
+        out = int(Array.isArray(palette[0]) ? palette[0].length : 0, `${label}: colour channels`, 1, 4);
+        if (palette.some((c) => !Array.isArray(c) || c.length !== out)) {
+          throw new TopologyError(`${label}: every palette colour needs ${out} channels`);
+        }
+        if (first !== palette.length) {
+          throw new TopologyError(
+            `${label}: ${palette.length} colours need ${palette.length} input channels, not ${first}`,
+          );
+        }
+        break;
+      }
       default:
         if (!PASS_THROUGH.has(cls)) throw new TopologyError(`${label}: Duet's generators do not use ${cls} layers`);
         out = first as number;
