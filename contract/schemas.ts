@@ -144,6 +144,13 @@ export const TrainingSettingsSchema = z
     /** Blur before stride-2 downsampling and after upsampling (CUT reference default; no parameters). */
     antialias: z.boolean().default(false),
     /**
+     * Flat-colour outputs found in the data. 'auto': when a run starts, each output domain's training
+     * images are looked at and, where a few flat colours cover almost every pixel (maps, label images),
+     * the generator into that domain draws in exactly those colours (recorded in `palettes`; ResNet
+     * generators only). 'off': never; the generator draws any colour.
+     */
+    outputPalette: z.enum(['auto', 'off']).default('auto'),
+    /**
      * Flat-colour outputs: the colours (0–255 per channel) the generator into each domain draws in, for
      * domains drawn in a few flat colours (maps, label images). ResNet generators only.
      */

@@ -312,7 +312,10 @@ async function follow(
         if (!showBar) info(`${e.type === 'sample' ? 'Sample' : 'Checkpoint'} at iteration ${e.iteration}: ${e.path}`);
         break;
       case 'state':
-        if (!showBar && e.state !== 'running') info(`Run ${e.state}${e.message ? `: ${e.message}` : ''}`);
+        // A start's message (the output colours found, where a resume continues from) comes before the bar.
+        if (e.state !== 'running' && (!showBar || (e.state === 'starting' && e.message && !barStarted))) {
+          info(`Run ${e.state}${e.message ? `: ${e.message}` : ''}`);
+        }
         break;
     }
   };

@@ -25,12 +25,21 @@ import {
   totalIterations,
 } from '../../../models/schedule.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
-import { type Batch, createPipeline, type PipelinePosition, scanDataset } from '../dataset/index.js';
+import {
+  type Batch,
+  createPipeline,
+  type DatasetScan,
+  type PipelinePosition,
+  type Sampling,
+  scanDataset,
+  sourcesFromScan,
+} from '../dataset/index.js';
 import { ensureProject } from '../project-file.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
 import { webGpuAdapter, webGpuDeviceLost } from '../webgpu.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';
+import { detectOutputPalettes, domainLabel, type RunDomains } from './palette-detect.js';
 import {
   acquireRunLock,
   defaultProjectId,
@@ -54,6 +63,8 @@ export interface RunData {
   next(): Promise<Batch | null>;
   stats?(): { waitShare: number };
   close(): Promise<void>;
+  /** The training images of each domain, as the pipeline reads them (for the output colours a run draws in). */
+  readonly domains?: RunDomains;
 }
 
 export interface OpenDataOptions {
@@ -69,7 +80,8 @@ export type OpenData = (options: OpenDataOptions) => Promise<RunData>;
 /** Scan the folders and open the prefetching pipeline (pix2pix samples paired, the unpaired models unpaired). */
 export const openDatasetPipeline: OpenData = async ({ dataA, dataB, settings, seed, start }) => {
   const scan = await scanDataset(dataA, dataB);
-  return createPipeline({
+  const sampling: Sampling = settings.model === 'pix2pix' ? 'paired' : 'unpaired';
+  const pipeline = createPipeline({
     scan,
     settings: {
       size: settings.size,
@@ -80,9 +92,23 @@ export const openDatasetPipeline: OpenData = async ({ dataA, dataB, settings, se
     },
     seed,
     start,
-    sampling: settings.model === 'pix2pix' ? 'paired' : 'unpaired',
+    sampling,
   });
+  return { ...pipeline, domains: domainsOf(scan, sampling) };
 };
+
+/** Each domain's training images (the pipeline's own lists) and what messages call it. */
+function domainsOf(scan: DatasetScan, sampling: Sampling): RunDomains {
+  const sources = sourcesFromScan(scan, sampling);
+  const aligned = scan.pairing.kind === 'aligned';
+  return {
+    a: { label: domainLabel(scan.a.root, aligned ? 'left' : undefined), images: sources.a },
+    b: {
+      label: domainLabel(aligned ? scan.a.root : (scan.b?.root ?? scan.a.root), aligned ? 'right' : undefined),
+      images: sources.b,
+    },
+  };
+}
 
 export interface RunHooks {
   /** Data source (tests); the dataset pipeline by default. */
@@ -181,25 +207,31 @@ function deviceLostMessage(iteration: number, lost: string, lastCheckpoint: numb
 
 /** Start a new run in the workspace. Resolves once the run's folder exists; training goes on behind. */
 export async function startRun(options: StartRunOptions): Promise<RunHandle> {
-  const settings = resolveSettings(options.settings ?? {});
+  const chosen = resolveSettings(options.settings ?? {});
   const dataA = path.resolve(options.dataA);
   const dataB = options.dataB ? path.resolve(options.dataB) : null;
   const workspace = path.resolve(options.workspace);
   const projectId = options.projectId ?? defaultProjectId(dataA, dataB);
-  const name = options.name?.trim() || `${settings.model}${settings.preset ? `-${settings.preset}` : ''}`;
+  const name = options.name?.trim() || `${chosen.model}${chosen.preset ? `-${chosen.preset}` : ''}`;
   const backend = options.backend ?? currentBackend();
   const openData = options.openData ?? openDatasetPipeline;
 
   // Open the data first: a folder with nothing usable fails here, before anything is written.
-  const data = await openData({ dataA, dataB, settings, seed: settings.seed });
+  const data = await openData({ dataA, dataB, settings: chosen, seed: chosen.seed });
   let root: string | undefined;
   try {
+    // Flat-colour outputs found in the data are part of the run's settings from here on: the config,
+    // the checkpoints and everything made from them carry them, and a resumed run keeps them.
+    const detected = data.domains
+      ? await detectOutputPalettes(chosen, data.domains)
+      : { settings: chosen, messages: [] as string[] };
+    const settings = detected.settings;
     await ensureProject(workspace, {
       id: projectId,
       name: projectId,
       domainA: dataA,
       domainB: dataB,
-      model: settings.model,
+      model: chosen.model,
     });
     await fs.mkdir(runsDir(workspace, projectId), { recursive: true });
     // Two runs started in the same second get -2, -3, ...: mkdir without `recursive` claims a name.
@@ -234,7 +266,7 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     };
     await fs.mkdir(runPaths(root).samples, { recursive: true });
     await writeJsonAtomic(runPaths(root).config, config);
-    const job = new RunJob(workspace, root, config, options, data, undefined);
+    const job = new RunJob(workspace, root, config, options, data, undefined, detected.messages.join('; '));
     await job.begin();
     return job;
   } catch (err) {
@@ -318,6 +350,8 @@ class RunJob implements RunHandle {
     private readonly hooks: RunHooks,
     private readonly data: RunData,
     private readonly resumption: Resumption | undefined,
+    /** What a fresh run's 'starting' state says (the output colours it draws in). */
+    private readonly startNote = '',
   ) {
     this.id = config.id;
     this.projectId = config.projectId;
@@ -370,7 +404,7 @@ class RunJob implements RunHandle {
             ? ` (skipped damaged checkpoints: ${this.resumption.skipped.map((s) => s.iteration).join(', ')})`
             : ''
         }`
-      : undefined;
+      : this.startNote || undefined;
     // Started after the caller gets the handle, so it can subscribe first and see 'starting'.
     setImmediate(() => {
       void this.setState('starting', message).then(() => this.loop());

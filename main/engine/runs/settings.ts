@@ -341,6 +341,20 @@ export function crossCheck(s: TrainingSettings): string[] {
       }
     }
   }
+  if (s.palettes) {
+    if (resnetBlocks(s.generator) === undefined) {
+      problems.push(
+        `palettes (flat-colour outputs) are drawn by a ResNet generator, not ${s.generator}: choose resnet_9blocks, resnet_6blocks or tiny, or leave palettes out`,
+      );
+    }
+    for (const [domain, colours] of Object.entries(s.palettes)) {
+      if (colours?.some((c) => c.length !== 3)) {
+        problems.push(
+          `palettes.${domain}: every colour needs 3 values (red, green, blue, 0–255), as the images train in RGB`,
+        );
+      }
+    }
+  }
   if (s.epochs + s.epochsDecay === 0 && s.iterations === undefined && s.minutes === undefined) {
     problems.push('nothing to train: epochs and epochsDecay are both 0 and no iterations or minutes are set');
   }

@@ -132,6 +132,24 @@ export function exampleFileNames(index: number): { input: string; output: string
   return { input: `images/${n}-input.png`, output: `images/${n}-output.png`, target: `images/${n}-target.png` };
 }
 
+/** A setting as the report shows it: palettes as their colour count and swatches, not a wall of numbers. */
+function settingHtml(key: string, value: unknown): string {
+  if (key === 'palettes' && value && typeof value === 'object') {
+    return Object.entries(value as Record<string, number[][] | undefined>)
+      .filter((e): e is [string, number[][]] => Array.isArray(e[1]))
+      .map(
+        ([domain, colours]) =>
+          `${escapeHtml(domain)}: ${colours.length} colours ${colours
+            .map(
+              (c) =>
+                `<span class="swatch" title="rgb(${c.join(', ')})" style="background: rgb(${c.join(', ')})"></span>`,
+            )
+            .join('')}`,
+      )
+      .join('<br>');
+  }
+  return escapeHtml(JSON.stringify(value));
+}
 export function renderReportHtml(data: ReportData): string {
   const lossNames = [...new Set(data.losses.flatMap((p) => Object.keys(p.losses)))];
   const curves = lossNames
@@ -177,7 +195,7 @@ ${colourRows}
     })
     .join('\n');
   const settings = Object.entries(data.settings)
-    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(JSON.stringify(v))}</td></tr>`)
+    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${settingHtml(k, v)}</td></tr>`)
     .join('\n');
   const itPerSec = data.trainingSeconds > 0 ? data.iterations / data.trainingSeconds : 0;
   const notes = (data.notes ?? []).map((n) => `<li>${escapeHtml(n)}</li>`).join('');

@@ -3,7 +3,7 @@
  * the run list, the run remembered at start) can answer after live events that are newer than it: the
  * live events win, and a summary's state is only taken while no event has said otherwise.
  */
-import type { CheckpointInfo, DuetEventPayload, ModelType, RunState, RunSummary } from '#contract';
+import type { CheckpointInfo, DuetEventPayload, ModelType, RunState, RunSummary, TrainingSettings } from '#contract';
 
 type RunEvent = DuetEventPayload<'run'>;
 
@@ -129,4 +129,15 @@ export function sampleCaption(model: ModelType | undefined): string {
     default:
       return 'Sample translations by iteration.';
   }
+}
+
+/** Which outputs a run draws in flat colours (found in its training images), in words; null when none. */
+export function paletteCaption(settings: Pick<TrainingSettings, 'model' | 'palettes'> | undefined): string | null {
+  const b = settings?.palettes?.B?.length;
+  // Only CycleGAN translates into A.
+  const a = settings?.model === 'cyclegan' ? settings.palettes?.A?.length : undefined;
+  if (b && a) return `Translations are drawn in the flat colours of the training images: ${b} for B, ${a} for A.`;
+  if (b) return `Translations into B are drawn in the ${b} flat colours of B’s training images.`;
+  if (a) return `Translations into A are drawn in the ${a} flat colours of A’s training images.`;
+  return null;
 }

@@ -12,7 +12,14 @@ import { type SampleRef, SampleViewer } from '../components/SampleViewer';
 import { Empty, ErrorMessage, errorText, Loading } from '../components/States';
 import { LossStore, mergeHistory } from '../lib/lossStore';
 import type { Route } from '../lib/route';
-import { applyRunEvent, applyRunSummary, liveFromSummary, type RunLive, sampleCaption } from '../lib/runState';
+import {
+  applyRunEvent,
+  applyRunSummary,
+  liveFromSummary,
+  paletteCaption,
+  type RunLive,
+  sampleCaption,
+} from '../lib/runState';
 
 type RunEvent = DuetEventPayload<'run'>;
 
@@ -300,7 +307,9 @@ function RunView({
       <div className="grid-2">
         <section className="card" aria-labelledby="samples-title">
           <h2 id="samples-title">Samples</h2>
-          <p className="muted small">{sampleCaption(summary?.settings.model)}</p>
+          <p className="muted small">
+            {sampleCaption(summary?.settings.model)} {paletteCaption(summary?.settings)}
+          </p>
           <SampleViewer samples={samples} />
         </section>
         <section className="card" aria-labelledby="checkpoints-title">

@@ -21,7 +21,7 @@ import { rememberRun } from './MonitorScreen';
 type NumberKey = {
   [K in SettingKey]: TrainingSettings[K] extends number | undefined ? K : never;
 }[SettingKey];
-type EnumKey = 'generator' | 'discriminator' | 'norm' | 'ganMode' | 'preprocess';
+type EnumKey = 'generator' | 'discriminator' | 'norm' | 'ganMode' | 'preprocess' | 'outputPalette';
 type BoolKey = 'flip' | 'dropout';
 
 interface NumberFieldDef {
@@ -100,7 +100,12 @@ const ENUMS: { key: EnumKey; label: string }[] = [
   { key: 'norm', label: 'Normalisation' },
   { key: 'ganMode', label: 'GAN loss' },
   { key: 'preprocess', label: 'Preprocessing' },
+  { key: 'outputPalette', label: 'Output colours' },
 ];
+/** Words for the options whose names say little on their own. */
+const OPTION_TEXT: Partial<Record<EnumKey, Record<string, string>>> = {
+  outputPalette: { auto: 'Flat colours when the data has them', off: 'Any colour' },
+};
 
 export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (r: Route) => void }) {
   const api = useApi();
@@ -283,7 +288,17 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
           <summary>Advanced settings</summary>
           <div className="form-grid" style={{ marginTop: 12 }}>
             {ENUMS.map(({ key, label }) => (
-              <Field key={key} label={label}>
+              <Field
+                key={key}
+                label={label}
+                hint={
+                  key === 'outputPalette'
+                    ? shown('generator').startsWith('unet')
+                      ? 'U-Net generators draw any colour'
+                      : 'Maps, label images: drawn in the few flat colours they use'
+                    : undefined
+                }
+              >
                 {(p) => (
                   <select
                     {...p}
@@ -292,7 +307,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
                   >
                     {enumOptions(key).map((o) => (
                       <option key={o} value={o}>
-                        {o}
+                        {OPTION_TEXT[key]?.[o] ?? o}
                       </option>
                     ))}
                   </select>

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '#contract';
-import { applyRunEvent, applyRunSummary, liveFromSummary, sampleCaption } from '../../../renderer/src/lib/runState';
+import {
+  applyRunEvent,
+  applyRunSummary,
+  liveFromSummary,
+  paletteCaption,
+  sampleCaption,
+} from '../../../renderer/src/lib/runState';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -108,5 +114,24 @@ describe('sampleCaption', () => {
     expect([l.trainingSeconds, l.budgetSeconds]).toEqual([51.5, 600]);
     // A run without a budget has none.
     expect(liveFromSummary(summary()).budgetSeconds).toBeUndefined();
+  });
+});
+
+describe('paletteCaption', () => {
+  const colours = (n: number) => Array.from({ length: n }, (_, i) => [i, i, i]);
+  it('says which translations are drawn in flat colours, as a count, not the colours', () => {
+    expect(paletteCaption(undefined)).toBeNull();
+    expect(paletteCaption({ model: 'cyclegan', palettes: undefined })).toBeNull();
+    expect(paletteCaption({ model: 'pix2pix', palettes: { B: colours(11) } })).toBe(
+      'Translations into B are drawn in the 11 flat colours of B’s training images.',
+    );
+    expect(paletteCaption({ model: 'cyclegan', palettes: { A: colours(3), B: colours(11) } })).toBe(
+      'Translations are drawn in the flat colours of the training images: 11 for B, 3 for A.',
+    );
+    expect(paletteCaption({ model: 'cyclegan', palettes: { A: colours(3) } })).toMatch(
+      /^Translations into A .* 3 flat/,
+    );
+    // One-direction models never translate into A.
+    expect(paletteCaption({ model: 'cut', palettes: { A: colours(3) } })).toBeNull();
   });
 });

@@ -180,6 +180,23 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings({ epochs: 0, epochsDecay: 0 })).toThrow(/nothing to train/);
     expect(resolveSettings({ size: 128, loadSize: 100, preprocess: 'none' }).size).toBe(128);
   });
+
+  it('finds flat output colours unless told not to, and draws given palettes only on ResNet generators, in RGB', () => {
+    expect(resolveSettings({}).outputPalette).toBe('auto');
+    expect(resolveSettings({ outputPalette: 'off' }).outputPalette).toBe('off');
+    expect(() => resolveSettings({ outputPalette: 'always' })).toThrow(/outputPalette/);
+    const two = [
+      [0, 0, 0],
+      [255, 255, 255],
+    ];
+    expect(resolveSettings({ generator: 'tiny', palettes: { B: two } }).palettes).toEqual({ B: two });
+    expect(() => resolveSettings({ model: 'pix2pix', palettes: { B: two } })).toThrow(
+      /palettes \(flat-colour outputs\) are drawn by a ResNet generator, not unet_256/,
+    );
+    expect(() => resolveSettings({ palettes: { A: [[0], [255]] } })).toThrow(
+      /palettes\.A: every colour needs 3 values/,
+    );
+  });
 });
 
 describe('listPresets', () => {

@@ -81,6 +81,15 @@ describe('report', () => {
     );
   });
 
+  it('shows a palette setting as its colour count and swatches, not a wall of numbers', () => {
+    const palettes = { B: Array.from({ length: 11 }, (_, i) => [i * 20, 255 - i * 20, 7]) };
+    const html = renderReportHtml(data({ settings: { model: 'cyclegan', palettes, outputPalette: 'auto' } }));
+    expect(html).toContain('<th scope="row">palettes</th><td>B: 11 colours <span class="swatch"');
+    expect(html.match(/class="swatch" title="rgb\(/g)).toHaveLength(11);
+    expect(html).not.toContain('[[0,255,7]');
+    expect(html).toContain('<th scope="row">outputPalette</th><td>&quot;auto&quot;</td>');
+  });
+
   it('draws a falling loss falling, and copes with constant or missing values', () => {
     const svg = lossCurveSvg(
       'L',
