@@ -3,6 +3,7 @@ import { type ModelType, ModelTypeSchema } from '#contract';
 import { type DemoEvent, isDemoCancelled, runDemo } from '../engine/sample/demo.js';
 import { resolveWorkspace } from '../engine/workspace.js';
 import { summaryOf } from './commands.js';
+import { outputPaletteOption } from './train.js';
 
 interface DemoCliOptions {
   minutes: string;
@@ -14,6 +15,7 @@ interface DemoCliOptions {
   backend?: string;
   workspace?: string;
   l1Baseline?: boolean;
+  outputPalette?: string;
   json?: boolean;
 }
 
@@ -48,6 +50,11 @@ export function registerDemo(program: Command): void {
     .option('--workspace <dir>', 'workspace the run goes into (default: the one the window uses)')
     .option('--backend <name>', 'force a backend: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu (also DUET_BACKEND)')
     .option('--l1-baseline', 'also train the plain L1 generator (no GAN) for the same time, as a baseline')
+    .option(
+      '--output-palette <mode>',
+      "auto (default): the generator draws in the map's flat colours; off: any colour",
+      outputPaletteOption,
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: DemoCliOptions) => {
       const controller = new AbortController();
@@ -67,6 +74,7 @@ export function registerDemo(program: Command): void {
           testCount: parseNumber('test-count', opts.testCount, true),
           backend: opts.backend,
           l1Baseline: opts.l1Baseline,
+          ...(opts.outputPalette ? { settings: { outputPalette: opts.outputPalette as 'auto' | 'off' } } : {}),
           signal: controller.signal,
           onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`),
         });

@@ -29,6 +29,7 @@ export interface TrainCliOptions {
   sampleEvery?: string;
   batchSize?: string;
   seed?: string;
+  outputPalette?: string;
   workspace?: string;
   project?: string;
   name?: string;
@@ -43,6 +44,14 @@ function minutesOption(value: string): string {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1440) {
     throw new InvalidArgumentError(`--minutes must be a number above 0 and at most 1440 (got "${value}")`);
+  }
+  return value;
+}
+
+/** --output-palette: auto or off. */
+export function outputPaletteOption(value: string): string {
+  if (value !== 'auto' && value !== 'off') {
+    throw new InvalidArgumentError(`--output-palette must be auto or off (got "${value}")`);
   }
   return value;
 }
@@ -92,6 +101,7 @@ export function settingsFromCli(opts: TrainCliOptions): Record<string, unknown> 
   if (opts.sampleEvery !== undefined) settings.sampleEvery = Number(opts.sampleEvery);
   if (opts.batchSize !== undefined) settings.batchSize = Number(opts.batchSize);
   if (opts.seed !== undefined) settings.seed = Number(opts.seed);
+  if (opts.outputPalette !== undefined) settings.outputPalette = opts.outputPalette;
   return settings;
 }
 
@@ -146,6 +156,11 @@ export function registerTrain(program: Command): void {
     .option('--sample-every <n>', 'save a sample grid every n iterations', wholeNumber('--sample-every', 1, 10_000_000))
     .option('--batch-size <n>', 'images per step', wholeNumber('--batch-size', 1, 64))
     .option('--seed <n>', 'random seed (same seed, same run)', wholeNumber('--seed', 0, 2 ** 31 - 1))
+    .option(
+      '--output-palette <mode>',
+      'auto (default): where the output images are drawn in a few flat colours (maps), draw in exactly those; off: any colour',
+      outputPaletteOption,
+    )
     .option('--workspace <dir>', 'workspace folder')
     .option('--project <id>', 'project id (default: from the data folder names)')
     .option('--name <name>', 'run name')
@@ -162,7 +177,19 @@ export function registerTrain(program: Command): void {
       let begin: (api: DuetApi) => Promise<RunSummary>;
       if (opts.resume !== undefined) {
         const conflicting = (
-          ['a', 'b', 'model', 'preset', 'size', 'iterations', 'epochs', 'minutes', 'batchSize', 'seed'] as const
+          [
+            'a',
+            'b',
+            'model',
+            'preset',
+            'size',
+            'iterations',
+            'epochs',
+            'minutes',
+            'batchSize',
+            'seed',
+            'outputPalette',
+          ] as const
         ).filter((k) => opts[k] !== undefined);
         if (conflicting.length > 0) {
           throw new Error(

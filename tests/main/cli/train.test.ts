@@ -3,7 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLosses, loadSizeFor, progressLine, settingsFromCli } from '../../../main/cli/train.js';
+import {
+  formatLosses,
+  loadSizeFor,
+  outputPaletteOption,
+  progressLine,
+  settingsFromCli,
+} from '../../../main/cli/train.js';
 import { resolveSettings } from '../../../main/engine/runs/settings.js';
 import { makeTestData, makeWorkspace, type TestData } from '../../support/runs.js';
 
@@ -26,6 +32,13 @@ describe('settingsFromCli', () => {
     });
     expect(loadSizeFor(256)).toBe(286);
     expect(resolveSettings(s)).toMatchObject({ size: 128, loadSize: 143, iterations: 50, generator: 'tiny' });
+  });
+
+  it('--output-palette turns finding flat output colours on (the default) or off', () => {
+    expect(resolveSettings(settingsFromCli({ outputPalette: 'off' })).outputPalette).toBe('off');
+    expect(resolveSettings(settingsFromCli({})).outputPalette).toBe('auto');
+    expect(outputPaletteOption('auto')).toBe('auto');
+    expect(() => outputPaletteOption('on')).toThrow(/--output-palette must be auto or off \(got "on"\)/);
   });
 
   it('--epochs N is N in all, half decaying, and replaces a preset iteration count', () => {
