@@ -5,6 +5,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GENERATOR_NAMES, type GeneratorName, generatorMultiple } from '../../../models/index.js';
+import { PaletteMix } from '../../../models/layers.js';
+import { snapToPalette } from '../../../models/palette.js';
 import { type PatchFn, type PixelImage, type TileRunOptions, translatePixels } from '../../../models/tiling.js';
 import { freezeInstanceNorm } from './global-norm.js';
 
@@ -19,6 +21,8 @@ export interface Translator {
    * first (instance-norm statistics). Returns what undoes it after the image.
    */
   prepareTiles?(image: PixelImage, tile: number): Promise<(() => void) | undefined>;
+  /** The flat colours (0–255) a generator with a palette output draws in. */
+  palette?: number[][];
   dispose(): void;
 }
 
@@ -31,10 +35,19 @@ export async function translateWith(
   const tiled = options.tile !== undefined && (image.width > options.tile || image.height > options.tile);
   const release = tiled ? await translator.prepareTiles?.(image, options.tile!) : undefined;
   try {
-    return await translatePixels(translator.fn, image, { ...options, multiple: translator.multiple });
+    const out = await translatePixels(translator.fn, image, { ...options, multiple: translator.multiple });
+    // Tiles blend where they overlap, which mixes a flat-colour output's colours: put them back.
+    if (tiled && translator.palette) return { ...out, data: snapToPalette(out.data, out.channels, translator.palette) };
+    return out;
   } finally {
     release?.();
   }
+}
+
+/** The palette a generator draws in, when its last layer is a flat-colour output. */
+export function paletteOf(model: tfl.LayersModel): number[][] | undefined {
+  const last = model.layers.at(-1);
+  return last instanceof PaletteMix ? last.palette : undefined;
 }
 
 /** Side multiple per generator architecture: 4 for the ResNet generators (two stride-2 convs), 2^downs for U-Nets. */
@@ -61,6 +74,7 @@ export function translatorFromModel(model: tfl.LayersModel, options: { multiple:
     multiple: options.multiple,
     bytesPerPixel: bytesPerPixelFor(options.ngf),
     prepareTiles: (image, tile) => freezeInstanceNorm(model, image, { maxSide: tile, multiple: options.multiple }),
+    ...(paletteOf(model) ? { palette: paletteOf(model) } : {}),
     dispose: () => model.dispose(),
   };
 }

@@ -7,6 +7,7 @@ import type { RunEvent, TrainingSettings } from '#contract';
 import { selectBackend } from '../../../../main/engine/backend.js';
 import { exportModel, importModel } from '../../../../main/engine/library/archive.js';
 import { saveModelFromRun } from '../../../../main/engine/library/from-run.js';
+import { resolveModel } from '../../../../main/engine/library/resolve.js';
 import { loadGenerator } from '../../../../main/engine/library/store.js';
 import { loadCheckpoint } from '../../../../main/engine/runs/checkpoints.js';
 import {
@@ -20,6 +21,7 @@ import { resumeRun, startRun } from '../../../../main/engine/runs/run.js';
 import { readRunConfig } from '../../../../main/engine/runs/run-files.js';
 import { resolveSettings } from '../../../../main/engine/runs/settings.js';
 import { decodeState } from '../../../../main/engine/runs/state-codec.js';
+import { translateWith } from '../../../../main/engine/translate/translator.js';
 import { makeWorkspace, TINY_CYCLEGAN } from '../../../support/runs.js';
 
 const COLOURS = [
@@ -261,6 +263,25 @@ describe('a run on flat-colour data', () => {
       const again = await loadGenerator(workspace, imported.id, 'AtoB');
       expect(again.layers.at(-1)?.getClassName()).toBe('DuetPaletteMix');
       again.dispose();
+
+      // Translated whole or in blended tiles, every output pixel is one of the palette's colours.
+      const resolved = await resolveModel(workspace, imported.id);
+      const translator = await resolved.translator('AtoB');
+      expect(translator.palette).toEqual(config.settings.palettes?.B);
+      const allowed = new Set(config.settings.palettes!.B!.map((c) => c.join(',')));
+      const input = { data: new Uint8Array(noisyPixels(72, 56, 9)), width: 72, height: 56, channels: 3 };
+      for (const tile of [undefined, 32]) {
+        const out = await translateWith(translator, input, { tile });
+        expect([out.width, out.height, out.channels]).toEqual([72, 56, 3]);
+        const seen = new Set<string>();
+        for (let i = 0; i < out.data.length; i += 3) seen.add(`${out.data[i]},${out.data[i + 1]},${out.data[i + 2]}`);
+        expect(
+          [...seen].filter((c) => !allowed.has(c)),
+          `tile ${tile}`,
+        ).toEqual([]);
+      }
+      translator.dispose();
+      resolved.dispose();
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
     }
