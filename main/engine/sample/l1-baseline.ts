@@ -27,11 +27,13 @@ export interface L1Trainer {
 
 export function createL1Trainer(settings: TrainingSettings): L1Trainer {
   const rng = new Rng(settings.seed);
-  // Same architecture as the GAN run's generator; no dropout, since nothing here needs the noise.
+  // Same architecture as the GAN run's generator (its flat-colour output too, when the run found one);
+  // no dropout, since nothing here needs the noise.
   const G: tfl.LayersModel = buildGenerator(settings.generator, {
     ngf: settings.ngf,
     norm: settings.norm,
     dropout: false,
+    palette: settings.palettes?.B,
     seed: rng.uint32(),
   });
   const vars = G.trainableWeights.map((w) => w.read() as tf.Variable);
