@@ -91,15 +91,18 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
   quick: {
     // A 5× learning rate (1e-3): on the built-in sample, 600 iterations (a sixth of what 10 idle minutes
     // give) reached 3.8% held-out pixel accuracy where the reference's 2e-4 reached 1.4%. λ_A 1 or 0 (the
-    // aerial → map → aerial cycle cannot be closed) gave 2.8% and 4.0%, no better within one seed's
-    // noise, so both cycles stay; dropping the identity loss fell to 1.1% (colours wash out); upsampling
-    // by resize + conv removed the checkerboard but not the error (3.4%). docs/unpaired.md has every run.
-    // At the full budget the gain is not shown: `duet demo --model cyclegan --minutes 10` on an idle machine
-    // ran 3,114 iterations and scored 3.3% (the 2e-4 preset scored 4.3% before; one seed each).
-    // CycleGAN stays far under the most common colour (31.7%): it learns the layout, not the exact colours.
+    // aerial → map → aerial cycle cannot be closed) gave no better within one seed's noise, so both
+    // cycles stay; dropping the identity loss washed the colours out; resize + conv upsampling removed the
+    // checkerboard but not the error. What the outputs lacked was the maps' exact colours: since runs draw
+    // a flat-coloured domain in its own colours (outputPalette 'auto'), 3,000 iterations score 22.8% with
+    // this preset's former 2-layer discriminator and 28.9% with the 3-layer PatchGAN at ndf 8 (70-px
+    // patches; the same CPU time a step, 0.18 s on one thread): it tells a roof from a road by more of
+    // its surroundings (27.9% with a second seed). `duet demo --model cyclegan --minutes 10`, idle machine:
+    // 3,411 iterations, 26.3% (3.3% before the palette) — still under the most common colour (31.7%): the
+    // outputs are maps, but land, roads and buildings trade colours. docs/unpaired.md has every run.
     cyclegan: {
       generator: 'tiny',
-      discriminator: 'tiny',
+      discriminator: 'basic',
       ngf: 8,
       ndf: 8,
       lr: 1e-3,
