@@ -104,7 +104,7 @@ const ENUMS: { key: EnumKey; label: string }[] = [
 ];
 /** Words for the options whose names say little on their own. */
 const OPTION_TEXT: Partial<Record<EnumKey, Record<string, string>>> = {
-  outputPalette: { auto: 'Flat colours when the data has them', off: 'Any colour' },
+  outputPalette: { auto: 'The data’s, if flat', off: 'Any colour' },
 };
 
 export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (r: Route) => void }) {
