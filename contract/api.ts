@@ -11,6 +11,7 @@ import {
   AppSettingsSchema,
   CheckpointInfoSchema,
   DirectionSchema,
+  GeneratorNameSchema,
   JobEventSchema,
   ModelCardSchema,
   ModelTypeSchema,
@@ -90,6 +91,62 @@ export const ScanFoldersRequestSchema = z
   })
   .strict();
 export type ScanFoldersRequest = z.input<typeof ScanFoldersRequestSchema>;
+
+/**
+ * Before a run: are the domains its generators draw into drawn in a few flat colours (maps, label
+ * images)? Looks at the project's folders (or the two given) with the settings chosen so far; the
+ * project's own settings and the preset fill in the rest, as they would for the run.
+ */
+export const OutputColoursRequestSchema = z
+  .object({
+    projectId: Id.optional(),
+    /** These folders rather than the project's. */
+    data: z.object({ a: PathString, b: PathString.nullable().optional() }).strict().optional(),
+    preset: PresetNameSchema.optional(),
+    /** The settings chosen so far; only the model, generator and outputPalette matter here. */
+    settings: TrainingSettingsPatchSchema.optional(),
+  })
+  .strict()
+  .refine((r) => r.projectId !== undefined || r.data !== undefined, {
+    message: 'Name the project (projectId), or the data folders (data)',
+    path: ['projectId'],
+  });
+export type OutputColoursRequest = z.input<typeof OutputColoursRequestSchema>;
+const Channel = z.number().int().min(0).max(255);
+export const OutputDomainColoursSchema = z.object({
+  /** The domain a generator draws into: B (A → B), and A for CycleGAN's B → A generator. */
+  domain: z.enum(['A', 'B']),
+  /** Its folder's name, or which halves of a folder of A|B images. */
+  label: z.string(),
+  /** Null when its images are not drawn in a few flat colours (photos), or none could be read. */
+  palette: z
+    .object({
+      /** The colours (R, G, B), most common first. */
+      colours: z
+        .array(z.tuple([Channel, Channel, Channel]))
+        .min(2)
+        .max(32),
+      /** Share of the pixels looked at that are one of the colours (0–1). */
+      coverage: z.number().min(0).max(1),
+      /** Images looked at (at most 64, spread over the folder). */
+      images: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
+export type OutputDomainColours = z.infer<typeof OutputDomainColoursSchema>;
+export const OutputColoursSchema = z.object({
+  /**
+   * What a run started with these settings does with the flat colours found: 'drawn' in exactly them
+   * (outputPalette 'auto'); 'off', any colour (outputPalette 'off'); 'unsupported', any colour because
+   * the generator has no flat-colour output (the U-Nets).
+   */
+  use: z.enum(['drawn', 'off', 'unsupported']),
+  generator: GeneratorNameSchema,
+  domains: z.array(OutputDomainColoursSchema),
+  /** Why the folders could not be looked at (no data chosen, a folder missing, no usable images). */
+  problem: z.string().optional(),
+});
+export type OutputColours = z.infer<typeof OutputColoursSchema>;
 
 /**
  * One batch of files dropped in a browser, uploaded into the workspace (`uploads/<uploadId>/`).
@@ -328,6 +385,7 @@ export const DUET_OPERATIONS = {
   // Data
   scanFolders: op('duet:dataset:scan', ScanFoldersRequestSchema, ScanReportSchema),
   uploadFiles: op('duet:dataset:upload', UploadFilesRequestSchema, UploadFilesResponseSchema),
+  previewOutputColours: op('duet:dataset:output-colours', OutputColoursRequestSchema, OutputColoursSchema),
 
   // Runs
   listPresets: op('duet:runs:presets', ListPresetsRequestSchema, z.array(PresetSchema)),

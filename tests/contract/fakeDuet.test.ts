@@ -72,6 +72,9 @@ describe('the window specs’ fake DuetApi', () => {
     expect(report.pairing.kind).toBe('paired-names');
     expect(failing('scanFolders', { a: '/data/missing' })).toMatchObject({ code: 'not-found' });
     ask('uploadFiles', { label: 'aerial', files: [{ relativePath: 'aerial/0001.png', base64: '' }] });
+    const colours = ask('previewOutputColours', { projectId: project.id, preset: 'quick' });
+    expect(colours.domains.map((d) => [d.label, d.palette !== null])).toEqual([['map', true]]);
+    expect(ask('previewOutputColours', { data: { a: '/data/aerial', b: '/data/missing' } }).problem).toMatch(/exist/);
 
     const seeded = ask('openProject', { projectId: sample.id }).runs[0];
     if (!seeded) throw new Error('the seeded project has no run');

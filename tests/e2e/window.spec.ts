@@ -131,6 +131,12 @@ test('training settings validate inline, and the run controls drive the run', as
   await page.getByRole('navigation').getByRole('button', { name: 'Train', exact: true }).click();
   const size = page.getByLabel('Image size (px)');
   await expect(size).toHaveValue('32'); // the quick preset's size
+  // The sample's maps are flat-coloured: the note says so, and what the run does with their colours.
+  const colours = page.locator('.output-colours');
+  await expect(colours).toHaveText(
+    /^trainB looks flat-coloured: 5 colours cover 99\.8% of its pixels — with “The data’s, if flat” the output is drawn in exactly these\.$/,
+  );
+  await expect(colours.locator('.swatch')).toHaveCount(5);
   await size.fill('8');
   await expect(page.getByText('Must be at least 16.')).toBeVisible();
   await expect(size).toHaveAttribute('aria-invalid', 'true');
@@ -139,9 +145,13 @@ test('training settings validate inline, and the run controls drive the run', as
   await page.getByText('Advanced settings').click();
   await page.getByLabel('Generator', { exact: true }).selectOption('unet_64');
   await expect(page.getByText('U-Net 64 needs a size that is a multiple of 64.')).toBeVisible();
+  await expect(colours).toContainText('the U-Net generator draws any colour');
   await page.screenshot({ path: `${SHOTS}/train-unet-size.png` });
   await page.getByLabel('Generator', { exact: true }).selectOption('resnet_6blocks');
   await expect(page.getByText('multiple of 4')).toBeVisible();
+  await expect(colours).toContainText('drawn in exactly these');
+  await page.getByLabel('Output colours').selectOption('off');
+  await expect(colours).toContainText('with “Any colour” these colours are not enforced');
   await size.fill('32');
   await page.getByLabel('Load size (px)').fill('16');
   await expect(page.getByText('Load size must be at least the crop size (32).')).toBeVisible();

@@ -100,6 +100,28 @@ export const EXAMPLES: Examples = {
   deleteProject: { request: { projectId: project.id }, response: { ok: true } },
   createSampleProject: { request: {}, response: { ...project, sample: true } },
   scanFolders: { request: { a: '/data/aerial', b: '/data/maps' }, response: scan },
+  previewOutputColours: {
+    request: { projectId: project.id, preset: 'quick', settings: { outputPalette: 'auto' } },
+    response: {
+      use: 'drawn',
+      generator: 'tiny',
+      domains: [
+        {
+          domain: 'B',
+          label: 'maps',
+          palette: {
+            colours: [
+              [242, 239, 233],
+              [170, 211, 223],
+            ],
+            coverage: 0.99,
+            images: 4,
+          },
+        },
+        { domain: 'A', label: 'aerial', palette: null },
+      ],
+    },
+  },
   uploadFiles: {
     request: { label: 'aerial', files: [{ relativePath: 'a/1.png', base64: 'iVBORw0KGgo=' }] },
     response: { uploadId: 'aerial-1234', folder: '/ws/uploads/aerial-1234', written: 1 },

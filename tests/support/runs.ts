@@ -67,3 +67,49 @@ export const TINY_PIX2PIX = {
   loadSize: 18,
   seed: 11,
 } as const;
+
+/** The four flat colours of the map-like images below. */
+export const FLAT_COLOURS = [
+  [242, 239, 233],
+  [170, 211, 223],
+  [200, 250, 204],
+  [255, 255, 255],
+];
+
+/** A map-like image: bands of the four flat colours, placed differently for each seed. */
+export function flatPixels(width: number, height: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const c = FLAT_COLOURS[(Math.floor((x + seed * 3) / 5) + Math.floor(y / 7) * (seed + 1)) % FLAT_COLOURS.length]!;
+      data.set(c, (y * width + x) * 3);
+    }
+  }
+  return data;
+}
+
+/** A photo-like image: every pixel its own colour. */
+export function noisyPixels(width: number, height: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * 3);
+  let s = (seed + 1) * 2654435761;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = s >>> 24;
+  }
+  return data;
+}
+
+export async function writePng(file: string, pixels: Buffer, width: number, height: number, channels: 3 | 4 = 3) {
+  await sharp(pixels, { raw: { width, height, channels } }).png().toFile(file);
+}
+
+/** `root/name/` with `count` map-like ('flat') or photo-like ('noisy') PNGs, img0.png, img1.png, ... */
+export async function imageFolder(root: string, name: string, count: number, kind: 'flat' | 'noisy', size = 20) {
+  const dir = path.join(root, name);
+  await fs.mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const pixels = kind === 'flat' ? flatPixels(size, size, i) : noisyPixels(size, size, i);
+    await writePng(path.join(dir, `img${i}.png`), pixels, size, size);
+  }
+  return dir;
+}

@@ -13,7 +13,15 @@ import sharp from 'sharp';
 import type { TrainingSettings } from '#contract';
 import { resnetBlocks } from '../../../models/cut-settings.js';
 import { ColourCounter, type FoundPalette } from '../../../models/palette.js';
-import { DEFAULT_PIXEL_LIMIT, FLATTEN_BACKGROUND, type Region, TRAINING_CHANNELS } from '../dataset/index.js';
+import {
+  type DatasetScan,
+  DEFAULT_PIXEL_LIMIT,
+  FLATTEN_BACKGROUND,
+  type Region,
+  type Sampling,
+  sourcesFromScan,
+  TRAINING_CHANNELS,
+} from '../dataset/index.js';
 
 /** At most this many images of a domain are looked at, spread over its list. */
 export const PALETTE_SAMPLE_IMAGES = 64;
@@ -128,10 +136,36 @@ export function paletteMessage(label: string, found: Pick<FoundPalette, 'colours
   return `Output colours: drawn in the ${found.colours.length} flat colours found in ${label} (${percent(found.coverage)} of pixels)`;
 }
 
+/** A domain a generator draws into, and the flat colours its training images are drawn in (or null). */
+export interface OutputDomainPalette {
+  /** 'B' for the A → B generator, 'A' for CycleGAN's B → A generator. */
+  key: 'A' | 'B';
+  label: string;
+  found: (FoundPalette & { images: number }) | null;
+}
+
 /**
- * Fill in `palettes` for a fresh run whose settings ask for it: domain B's colours for the A → B
- * generator, and for CycleGAN also domain A's for its B → A generator. Never throws on the data: an
- * image that cannot be read is left out, and a domain with no readable image gets no palette.
+ * The flat colours of each domain a model's generators draw into: domain B for the A → B generator, and
+ * for CycleGAN also domain A for its B → A generator. Never throws on the data: an image that cannot be
+ * read is left out, and a domain with no readable image has none.
+ */
+export async function findOutputPalettes(
+  model: TrainingSettings['model'],
+  domains: RunDomains,
+  options: DetectOptions = {},
+): Promise<OutputDomainPalette[]> {
+  const outputs: Array<['A' | 'B', DomainImages]> = [['B', domains.b]];
+  if (model === 'cyclegan') outputs.push(['A', domains.a]);
+  const found: OutputDomainPalette[] = [];
+  for (const [key, domain] of outputs) {
+    found.push({ key, label: domain.label, found: await findDomainPalette(domain, options).catch(() => null) });
+  }
+  return found;
+}
+
+/**
+ * Fill in `palettes` for a fresh run whose settings ask for it, from the colours of each domain its
+ * generators draw into (findOutputPalettes).
  */
 export async function detectOutputPalettes(
   settings: TrainingSettings,
@@ -139,18 +173,28 @@ export async function detectOutputPalettes(
   options: DetectOptions = {},
 ): Promise<DetectedPalettes> {
   if (!wantsPaletteDetection(settings)) return { settings, messages: [] };
-  const outputs: Array<['A' | 'B', DomainImages]> = [['B', domains.b]];
-  if (settings.model === 'cyclegan') outputs.push(['A', domains.a]);
   const palettes: NonNullable<TrainingSettings['palettes']> = {};
   const messages: string[] = [];
-  for (const [key, domain] of outputs) {
-    const found = await findDomainPalette(domain, options).catch(() => null);
+  for (const { key, label, found } of await findOutputPalettes(settings.model, domains, options)) {
     if (!found) continue;
     palettes[key] = found.colours;
-    messages.push(paletteMessage(domain.label, found));
+    messages.push(paletteMessage(label, found));
   }
   if (palettes.A === undefined && palettes.B === undefined) return { settings, messages };
   return { settings: { ...settings, palettes }, messages };
+}
+
+/** Each domain's training images (the pipeline's own lists) and what messages call it. */
+export function domainsOfScan(scan: DatasetScan, sampling: Sampling): RunDomains {
+  const sources = sourcesFromScan(scan, sampling);
+  const aligned = scan.pairing.kind === 'aligned';
+  return {
+    a: { label: domainLabel(scan.a.root, aligned ? 'left' : undefined), images: sources.a },
+    b: {
+      label: domainLabel(aligned ? scan.a.root : (scan.b?.root ?? scan.a.root), aligned ? 'right' : undefined),
+      images: sources.b,
+    },
+  };
 }
 
 /** A domain's label for messages: its folder's name, and which half for the halves of A|B images. */

@@ -25,21 +25,13 @@ import {
   totalIterations,
 } from '../../../models/schedule.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-files.js';
-import {
-  type Batch,
-  createPipeline,
-  type DatasetScan,
-  type PipelinePosition,
-  type Sampling,
-  scanDataset,
-  sourcesFromScan,
-} from '../dataset/index.js';
+import { type Batch, createPipeline, type PipelinePosition, type Sampling, scanDataset } from '../dataset/index.js';
 import { ensureProject } from '../project-file.js';
 import { isUsingGpuDevice } from '../tfjs-internals.js';
 import { webGpuAdapter, webGpuDeviceLost } from '../webgpu.js';
 import { type CheckpointIo, cleanupTempCheckpoints, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { makeRunId, runDir as runDirOf, runPaths, runsDir, samplePath, workspaceRelative } from './layout.js';
-import { detectOutputPalettes, domainLabel, type RunDomains } from './palette-detect.js';
+import { detectOutputPalettes, domainsOfScan, type RunDomains } from './palette-detect.js';
 import {
   acquireRunLock,
   defaultProjectId,
@@ -94,21 +86,8 @@ export const openDatasetPipeline: OpenData = async ({ dataA, dataB, settings, se
     start,
     sampling,
   });
-  return { ...pipeline, domains: domainsOf(scan, sampling) };
+  return { ...pipeline, domains: domainsOfScan(scan, sampling) };
 };
-
-/** Each domain's training images (the pipeline's own lists) and what messages call it. */
-function domainsOf(scan: DatasetScan, sampling: Sampling): RunDomains {
-  const sources = sourcesFromScan(scan, sampling);
-  const aligned = scan.pairing.kind === 'aligned';
-  return {
-    a: { label: domainLabel(scan.a.root, aligned ? 'left' : undefined), images: sources.a },
-    b: {
-      label: domainLabel(aligned ? scan.a.root : (scan.b?.root ?? scan.a.root), aligned ? 'right' : undefined),
-      images: sources.b,
-    },
-  };
-}
 
 export interface RunHooks {
   /** Data source (tests); the dataset pipeline by default. */

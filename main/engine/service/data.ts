@@ -8,7 +8,8 @@ import type { ScanReport } from '#contract';
 import { DuetError } from '#contract';
 import { scanDataset } from '../dataset/scan.js';
 
-async function checkFolder(label: string, folder: string): Promise<string> {
+/** A folder the user chose, as an absolute path; a clear error when it is missing or a file. */
+export async function checkFolder(label: string, folder: string): Promise<string> {
   const abs = path.resolve(folder);
   const st = await stat(abs).catch(() => null);
   if (!st) throw new DuetError('not-found', `${label} folder does not exist: ${abs}`);

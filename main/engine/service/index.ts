@@ -15,6 +15,7 @@ import { listPresets } from '../runs/settings.js';
 import { releaseWebGpuBackend } from '../webgpu.js';
 import { scanFolders } from './data.js';
 import { ModelService } from './models.js';
+import { previewOutputColours } from './output-colours.js';
 import { ProjectStore } from './projects.js';
 import { RunService } from './runs.js';
 import { createSampleProject } from './sample.js';
@@ -110,6 +111,7 @@ export class EngineService {
       createSampleProject: async () => createSampleProject(workspace, projects),
       scanFolders: async (r) => scanFolders(r.a, r.b),
       uploadFiles: async (r) => writeUploadBatch(workspace, r),
+      previewOutputColours: async (r) => previewOutputColours(r, projects),
       listPresets: async (r) => listPresets(r?.model),
       startRun: async (r) => runs.start(r),
       pauseRun: async (r) => runs.pause(r),

@@ -5,8 +5,10 @@ import type { ProjectContext } from '../App';
 import { useAction, useApi, useAsync } from '../api/context';
 import { BackendBadge } from '../components/BackendBadge';
 import { Field } from '../components/Field';
+import { OutputColoursNote } from '../components/OutputColoursNote';
 import { ErrorMessage, Loading } from '../components/States';
 import { MODEL_NAME } from '../lib/modelChoice';
+import { OUTPUT_PALETTE_TEXT } from '../lib/outputColours';
 import type { Route } from '../lib/route';
 import {
   crossFieldErrors,
@@ -104,7 +106,7 @@ const ENUMS: { key: EnumKey; label: string }[] = [
 ];
 /** Words for the options whose names say little on their own. */
 const OPTION_TEXT: Partial<Record<EnumKey, Record<string, string>>> = {
-  outputPalette: { auto: 'The data’s, if flat', off: 'Any colour' },
+  outputPalette: OUTPUT_PALETTE_TEXT,
 };
 
 export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (r: Route) => void }) {
@@ -162,6 +164,19 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
     for (const [k, m] of Object.entries(crossFieldErrors(merged))) errors[k as SettingKey] ??= m;
     return { values, errors };
   })();
+
+  // Whether the output folders are flat-coloured, and what the run will do with their colours: looked at
+  // again when the data or a choice that decides it changes, never holding up the form.
+  const presetName = preset === 'custom' ? undefined : preset;
+  const colourChoice = {
+    model,
+    ...(edits.generator ? { generator: edits.generator as TrainingSettings['generator'] } : {}),
+    ...(edits.outputPalette ? { outputPalette: edits.outputPalette as TrainingSettings['outputPalette'] } : {}),
+  };
+  const outputColours = useAsync(
+    () => api.previewOutputColours({ projectId: project.id, preset: presetName, settings: colourChoice }),
+    [api, project.id, project.domainA, project.domainB, model, presetName, edits.generator, edits.outputPalette],
+  );
 
   const hasErrors = Object.keys(errors).length > 0;
   const activeRun = ctx.runs.find((r) => isRunLive(r.state));
@@ -283,6 +298,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
             {lengthField && numberInput(lengthField)}
             {MAIN_FIELDS[model].map(numberInput)}
           </div>
+          <OutputColoursNote look={outputColours} />
         </section>
         <details className="card">
           <summary>Advanced settings</summary>

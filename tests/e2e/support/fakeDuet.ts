@@ -457,6 +457,40 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
         sizeStats: { minWidth: 32, maxWidth: 32, minHeight: 32, maxHeight: 32, medianWidth: 32, medianHeight: 32 },
       };
     },
+    previewOutputColours: (r) => {
+      const p = r.projectId ? projectOf(r.projectId) : null;
+      const chosen = { ...p?.settings, ...(p ? { model: p.model } : {}), ...r.settings };
+      const model = chosen.model ?? 'cyclegan';
+      const generator =
+        chosen.generator ?? (r.preset === 'quick' ? 'tiny' : model === 'pix2pix' ? 'unet_256' : 'resnet_9blocks');
+      const use = generator.startsWith('unet') ? 'unsupported' : chosen.outputPalette === 'off' ? 'off' : 'drawn';
+      const folders = r.data ?? (p?.domainA ? { a: p.domainA, b: p.domainB } : null);
+      if (!folders) return { use, generator, domains: [], problem: 'No training data chosen yet.' };
+      if (/missing/.test(`${folders.a} ${folders.b}`)) {
+        return { use, generator, domains: [], problem: `Domain B folder does not exist: ${folders.b}` };
+      }
+      // Folders named like maps or labels are flat-coloured; any other folder is photos.
+      const look = (domain: 'A' | 'B', folder: string) => ({
+        domain,
+        label: folder.split('/').filter(Boolean).pop() ?? folder,
+        palette: /map|label|trainB/.test(folder)
+          ? {
+              colours: [
+                [242, 239, 233],
+                [170, 211, 223],
+                [200, 250, 204],
+                [255, 255, 255],
+                [233, 169, 165],
+              ] as Array<[number, number, number]>,
+              coverage: 0.998,
+              images: 36,
+            }
+          : null,
+      });
+      const b = folders.b ?? `${folders.a}/trainB`;
+      const a = folders.b ? folders.a : `${folders.a}/trainA`;
+      return { use, generator, domains: model === 'cyclegan' ? [look('B', b), look('A', a)] : [look('B', b)] };
+    },
     uploadFiles: (r) => {
       const uploadId = r.uploadId ?? id('up-');
       return { uploadId, folder: `/home/me/Duet/uploads/${uploadId}`, written: r.files.length };

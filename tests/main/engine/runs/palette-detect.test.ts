@@ -22,51 +22,15 @@ import { readRunConfig } from '../../../../main/engine/runs/run-files.js';
 import { resolveSettings } from '../../../../main/engine/runs/settings.js';
 import { decodeState } from '../../../../main/engine/runs/state-codec.js';
 import { translateWith } from '../../../../main/engine/translate/translator.js';
-import { makeWorkspace, TINY_CYCLEGAN } from '../../../support/runs.js';
-
-const COLOURS = [
-  [242, 239, 233],
-  [170, 211, 223],
-  [200, 250, 204],
-  [255, 255, 255],
-];
-
-/** A map-like image: bands of the four flat colours, placed differently for each seed. */
-function flatPixels(width: number, height: number, seed: number): Buffer {
-  const data = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const c = COLOURS[(Math.floor((x + seed * 3) / 5) + Math.floor(y / 7) * (seed + 1)) % COLOURS.length]!;
-      data.set(c, (y * width + x) * 3);
-    }
-  }
-  return data;
-}
-
-/** A photo-like image: every pixel its own colour. */
-function noisyPixels(width: number, height: number, seed: number): Buffer {
-  const data = Buffer.alloc(width * height * 3);
-  let s = (seed + 1) * 2654435761;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return data;
-}
-
-async function writePng(file: string, pixels: Buffer, width: number, height: number, channels: 3 | 4 = 3) {
-  await sharp(pixels, { raw: { width, height, channels } }).png().toFile(file);
-}
-
-async function folderOf(root: string, name: string, count: number, kind: 'flat' | 'noisy', size = 20) {
-  const dir = path.join(root, name);
-  await fs.mkdir(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const pixels = kind === 'flat' ? flatPixels(size, size, i) : noisyPixels(size, size, i);
-    await writePng(path.join(dir, `img${i}.png`), pixels, size, size);
-  }
-  return dir;
-}
+import {
+  FLAT_COLOURS,
+  flatPixels,
+  imageFolder,
+  makeWorkspace,
+  noisyPixels,
+  TINY_CYCLEGAN,
+  writePng,
+} from '../../../support/runs.js';
 
 async function domainOf(dir: string): Promise<DomainImages> {
   const files = (await fs.readdir(dir)).sort();
@@ -87,8 +51,8 @@ let flat: DomainImages;
 let noisy: DomainImages;
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'duet-palette-'));
-  flat = await domainOf(await folderOf(root, 'maps', 5, 'flat'));
-  noisy = await domainOf(await folderOf(root, 'photos', 5, 'noisy'));
+  flat = await domainOf(await imageFolder(root, 'maps', 5, 'flat'));
+  noisy = await domainOf(await imageFolder(root, 'photos', 5, 'noisy'));
 });
 afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
@@ -101,7 +65,7 @@ describe('finding the flat colours an output domain is drawn in', () => {
   it('finds the colours of a folder of flat-colour PNGs, and none in a folder of photos', async () => {
     const found = await findDomainPalette(flat);
     expect(found).not.toBeNull();
-    expect(found!.colours.map((c) => c.join(',')).sort()).toEqual(COLOURS.map((c) => c.join(',')).sort());
+    expect(found!.colours.map((c) => c.join(',')).sort()).toEqual(FLAT_COLOURS.map((c) => c.join(',')).sort());
     expect(found!.coverage).toBe(1);
     expect(found!.images).toBe(5);
     expect(await findDomainPalette(noisy)).toBeNull();
@@ -216,8 +180,8 @@ describe('a run on flat-colour data', () => {
     await selectBackend({ env: { DUET_BACKEND: 'cpu' } });
     const workspace = await makeWorkspace();
     const data = path.join(root, 'run-data');
-    const dataA = await folderOf(data, 'aerial', 3, 'noisy');
-    const dataB = await folderOf(data, 'map', 3, 'flat');
+    const dataA = await imageFolder(data, 'aerial', 3, 'noisy');
+    const dataB = await imageFolder(data, 'map', 3, 'flat');
     try {
       const settings = { ...TINY_CYCLEGAN, iterations: 2, checkpointEvery: 1, sampleEvery: 1000 };
       const run = await startRun({ workspace, projectId: 'maps', dataA, dataB, settings });
@@ -240,7 +204,7 @@ describe('a run on flat-colour data', () => {
 
       // The map folder now holds photos: a resumed run keeps the palette it started with.
       await fs.rm(dataB, { recursive: true });
-      await folderOf(data, 'map', 3, 'noisy');
+      await imageFolder(data, 'map', 3, 'noisy');
       const resumed = await resumeRun(run.dir, { workspace });
       expect(resumed.config.settings.palettes).toEqual(config.settings.palettes);
       expect(await resumed.done).toEqual({ state: 'finished', iteration: 2 });
