@@ -23,6 +23,7 @@ import {
   ScanReportSchema,
   SystemInfoSchema,
   TrainingSettingsPatchSchema,
+  TrainingSettingsSchema,
   TranslateRequestSchema,
 } from './schemas.js';
 
@@ -187,6 +188,12 @@ export const PresetSchema = z.object({
 });
 export type Preset = z.infer<typeof PresetSchema>;
 export const ListPresetsRequestSchema = z.object({ model: ModelTypeSchema.optional() }).strict().optional();
+/**
+ * The settings a run of a model type (CycleGAN when unsaid) starts from when no preset is chosen — the
+ * schema's defaults under the model type's own (pix2pix: the U-Net 256, batch norm, λ_L1 100) — before
+ * the project's and the window's choices: what the Train screen's Custom form shows.
+ */
+export const DefaultSettingsRequestSchema = z.object({ model: ModelTypeSchema.optional() }).strict().optional();
 
 export const StartRunRequestSchema = z
   .object({
@@ -389,6 +396,7 @@ export const DUET_OPERATIONS = {
 
   // Runs
   listPresets: op('duet:runs:presets', ListPresetsRequestSchema, z.array(PresetSchema)),
+  defaultSettings: op('duet:runs:defaults', DefaultSettingsRequestSchema, TrainingSettingsSchema),
   startRun: op('duet:runs:start', StartRunRequestSchema, RunSummarySchema),
   pauseRun: op('duet:runs:pause', RunRef, RunSummarySchema),
   resumeRun: op('duet:runs:resume', RunRef, RunSummarySchema),

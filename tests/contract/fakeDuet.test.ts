@@ -62,6 +62,7 @@ describe('the window specs’ fake DuetApi', () => {
     ask('chooseFolder', { purpose: 'domain' });
     ask('openExternal', { url: 'https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix' });
     ask('listPresets');
+    expect(ask('defaultSettings', { model: 'pix2pix' }).generator).toBe('unet_256');
 
     const [sample] = ask('listProjects'); // seeded: the sample project with a finished run
     if (!sample) throw new Error('the seeded fake has no project');

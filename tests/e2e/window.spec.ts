@@ -184,6 +184,57 @@ test('training settings validate inline, and the run controls drive the run', as
   await expect(page.getByRole('button', { name: /^Resume from here/ }).first()).toBeEnabled();
 });
 
+test('the Custom form shows the model type’s own defaults, as the run and the colour note use them', async ({
+  page,
+}) => {
+  await open(page, { seeded: true, historyPoints: 10 });
+  await page.getByRole('button', { name: /^Open Sample/ }).click();
+  const trainScreen = async () => {
+    await page.getByRole('navigation').getByRole('button', { name: 'Train', exact: true }).click();
+    await page.getByRole('radio', { name: 'Custom' }).check();
+    await page.getByText('Advanced settings', { exact: true }).click();
+  };
+  // The model type is saved first, then shown chosen: click, then wait for it (check() would not wait).
+  const chooseModel = async (name: string) => {
+    await page.getByRole('navigation').getByRole('button', { name: 'Data', exact: true }).click();
+    const radio = page.getByRole('radio', { name });
+    await radio.click();
+    await expect(radio).toBeChecked();
+  };
+  const field = (label: string) => page.getByLabel(label, { exact: true });
+  const colours = page.locator('.output-colours');
+
+  // The sample pairs up: pix2pix, whose run uses the U-Net 256, batch norm, vanilla GAN loss and dropout.
+  await trainScreen();
+  await expect(field('Generator')).toHaveValue('unet_256');
+  await expect(field('Normalisation')).toHaveValue('batch');
+  await expect(field('GAN loss')).toHaveValue('vanilla');
+  await expect(field('Image pool size')).toHaveValue('0');
+  await expect(field('L1 weight (λL1)')).toHaveValue('100');
+  await expect(page.getByLabel('Dropout in the generator')).toBeChecked();
+  await expect(colours).toContainText('the U-Net generator draws any colour');
+  await page.screenshot({ path: `${SHOTS}/train-custom-pix2pix.png` });
+
+  // CycleGAN: its own defaults, none of pix2pix's left behind.
+  await chooseModel('CycleGAN (unpaired)');
+  await trainScreen();
+  await expect(field('Generator')).toHaveValue('resnet_9blocks');
+  await expect(field('Normalisation')).toHaveValue('instance');
+  await expect(field('GAN loss')).toHaveValue('lsgan');
+  await expect(field('Image pool size')).toHaveValue('50');
+  await expect(field('Identity weight')).toHaveValue('0.5');
+  await expect(page.getByLabel('Dropout in the generator')).not.toBeChecked();
+  await expect(colours).toContainText('drawn in exactly these');
+
+  // FastCUT: λ_NCE 10, and back on a preset the preset's generator.
+  await chooseModel('FastCUT (unpaired, one-way)');
+  await trainScreen();
+  await expect(field('Generator')).toHaveValue('resnet_9blocks');
+  await expect(field('NCE weight (λNCE)')).toHaveValue('10');
+  await page.getByRole('radio', { name: 'Quick' }).check();
+  await expect(field('Generator')).toHaveValue('tiny');
+});
+
 test('a run can train for a time: the choice goes to the engine, and Monitor shows the time trained of the budget', async ({
   page,
 }) => {

@@ -130,6 +130,10 @@ export const EXAMPLES: Examples = {
     request: { model: 'pix2pix' },
     response: [{ name: 'quick', description: 'fast', settings: { size: 64 } }],
   },
+  defaultSettings: {
+    request: { model: 'pix2pix' },
+    response: TrainingSettingsSchema.parse({ model: 'pix2pix', generator: 'unet_256', norm: 'batch' }),
+  },
   startRun: { request: { projectId: project.id, preset: 'quick' }, response: run },
   pauseRun: { request: runRef, response: { ...run, state: 'paused' } },
   resumeRun: { request: runRef, response: run },

@@ -419,3 +419,11 @@ export function listPresets(
     settings: { ...MODEL_DEFAULTS[model], ...PRESETS[name][model], model, preset: name } as Partial<TrainingSettings>,
   }));
 }
+
+/**
+ * What a run of a model type (CycleGAN when unsaid) uses when no preset is chosen, before the project's
+ * and the user's choices: the schema's defaults under the model type's (the window's Custom form).
+ */
+export function defaultSettings(model: ModelType = 'cyclegan'): TrainingSettings {
+  return resolveSettings({ model });
+}

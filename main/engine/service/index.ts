@@ -11,7 +11,7 @@ import {
   ENGINE_OPERATIONS,
 } from '#contract';
 import type { BackendReport } from '../backend.js';
-import { listPresets } from '../runs/settings.js';
+import { defaultSettings, listPresets } from '../runs/settings.js';
 import { releaseWebGpuBackend } from '../webgpu.js';
 import { scanFolders } from './data.js';
 import { ModelService } from './models.js';
@@ -113,6 +113,7 @@ export class EngineService {
       uploadFiles: async (r) => writeUploadBatch(workspace, r),
       previewOutputColours: async (r) => previewOutputColours(r, projects),
       listPresets: async (r) => listPresets(r?.model),
+      defaultSettings: async (r) => defaultSettings(r?.model),
       startRun: async (r) => runs.start(r),
       pauseRun: async (r) => runs.pause(r),
       resumeRun: async (r) => runs.resume(r),

@@ -1,6 +1,7 @@
 /**
- * The training form's validation, read from the one settings schema (limits, defaults) so the window
- * and the engine can never disagree about what is allowed.
+ * The training form's validation, read from the one settings schema (limits, options) so the window
+ * and the engine can never disagree about what is allowed. The form's values come from the engine
+ * (defaultSettings, listPresets): the schema's own defaults are CycleGAN's, not every model type's.
  */
 import type { z } from 'zod';
 import { type TrainingSettings, TrainingSettingsSchema } from '#contract';
@@ -44,11 +45,6 @@ export function numberLimits(key: SettingKey): NumberLimits {
   }
   if (s?.isInt) limits.integer = true;
   return limits;
-}
-
-export function defaultSetting<K extends SettingKey>(key: K): TrainingSettings[K] | undefined {
-  const r = (shape[key] as z.ZodType).safeParse(undefined);
-  return r.success ? (r.data as TrainingSettings[K]) : undefined;
 }
 
 export function enumOptions(key: SettingKey): string[] {

@@ -10,14 +10,7 @@ import { ErrorMessage, Loading } from '../components/States';
 import { MODEL_NAME } from '../lib/modelChoice';
 import { OUTPUT_PALETTE_TEXT } from '../lib/outputColours';
 import type { Route } from '../lib/route';
-import {
-  crossFieldErrors,
-  defaultSetting,
-  enumOptions,
-  numberLimits,
-  type SettingKey,
-  validateNumber,
-} from '../lib/settingsForm';
+import { crossFieldErrors, enumOptions, numberLimits, type SettingKey, validateNumber } from '../lib/settingsForm';
 import { rememberRun } from './MonitorScreen';
 
 type NumberKey = {
@@ -114,6 +107,9 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   const { project } = ctx;
   const model = project.model;
   const presets = useAsync(() => api.listPresets({ model }), [api, model]);
+  // What a run of this model type uses when nothing else is said: the engine's own layering (the schema
+  // under the model type's defaults), never the schema's alone — those are CycleGAN's.
+  const defaults = useAsync(() => api.defaultSettings({ model }), [api, model]);
   const system = useAsync(() => api.getSystemInfo(), [api]);
   const [preset, setPreset] = useState<PresetName | 'custom'>('quick');
   // The project's run list may be from before a run ended: ask again when the screen opens.
@@ -123,15 +119,18 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   // How long to train; until chosen, what the preset (or the project) says.
   const [chosenLength, setLength] = useState<Length | undefined>();
 
+  // Layered as the run layers them: the model type's defaults, the preset, then the project's settings.
+  // Until this model type's defaults have come, the fields wait rather than show another model's.
+  const modelDefaults = defaults.data?.model === model ? defaults.data : undefined;
   const presetSettings = preset === 'custom' ? {} : (presets.data?.find((p) => p.name === preset)?.settings ?? {});
-  const base: Partial<TrainingSettings> = { ...project.settings, ...presetSettings };
+  const base: Partial<TrainingSettings> = { ...modelDefaults, ...presetSettings, ...project.settings };
   const length: Length =
     chosenLength ?? (base.minutes !== undefined ? 'minutes' : base.iterations !== undefined ? 'iterations' : 'epochs');
   const lengthField = LENGTHS.find((l) => l.mode === length)?.field;
 
   const shown = (key: SettingKey): string => {
     if (edits[key] !== undefined) return edits[key] as string;
-    const v = base[key] ?? defaultSetting(key) ?? (key === 'minutes' ? DEFAULT_MINUTES : undefined);
+    const v = base[key] ?? (key === 'minutes' ? DEFAULT_MINUTES : undefined);
     return v === undefined ? '' : String(v);
   };
 
@@ -157,8 +156,8 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
       else errors[lengthField.key] = r.ok ? 'Required.' : r.message;
     }
     if (length === 'epochs') {
-      values.epochs ??= base.epochs ?? defaultSetting('epochs');
-      values.epochsDecay ??= base.epochsDecay ?? defaultSetting('epochsDecay');
+      values.epochs ??= base.epochs;
+      values.epochsDecay ??= base.epochsDecay;
     }
     const merged = { ...base, ...values } as Partial<TrainingSettings>;
     for (const [k, m] of Object.entries(crossFieldErrors(merged))) errors[k as SettingKey] ??= m;
@@ -179,6 +178,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
   );
 
   const hasErrors = Object.keys(errors).length > 0;
+  const ready = modelDefaults !== undefined;
   const activeRun = ctx.runs.find((r) => isRunLive(r.state));
 
   const start = useAction(async () => {
@@ -235,7 +235,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          if (!hasErrors) void start.run();
+          if (ready && !hasErrors) void start.run();
         }}
       >
         <section className="card">
@@ -294,55 +294,64 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
               </p>
             )}
           </fieldset>
-          <div className="form-grid">
-            {lengthField && numberInput(lengthField)}
-            {MAIN_FIELDS[model].map(numberInput)}
-          </div>
+          {ready ? (
+            <div className="form-grid">
+              {lengthField && numberInput(lengthField)}
+              {MAIN_FIELDS[model].map(numberInput)}
+            </div>
+          ) : (
+            <>
+              {defaults.loading && <Loading label="Loading the settings…" />}
+              <ErrorMessage error={defaults.error} />
+            </>
+          )}
           <OutputColoursNote look={outputColours} />
         </section>
-        <details className="card">
-          <summary>Advanced settings</summary>
-          <div className="form-grid" style={{ marginTop: 12 }}>
-            {ENUMS.map(({ key, label }) => (
-              <Field
-                key={key}
-                label={label}
-                hint={
-                  key === 'outputPalette'
-                    ? shown('generator').startsWith('unet')
-                      ? 'U-Net generators draw any colour'
-                      : 'Maps, label images: drawn in the few flat colours they use'
-                    : undefined
-                }
-              >
-                {(p) => (
-                  <select
-                    {...p}
-                    value={shown(key)}
-                    onChange={(e) => setEdits((s) => ({ ...s, [key]: e.target.value }))}
-                  >
-                    {enumOptions(key).map((o) => (
-                      <option key={o} value={o}>
-                        {OPTION_TEXT[key]?.[o] ?? o}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            ))}
-            {ADVANCED_NUMBERS.map(numberInput)}
-            {(['flip', 'dropout'] as BoolKey[]).map((key) => (
-              <label key={key} className="row" style={{ gap: 8 }}>
-                <input
-                  type="checkbox"
-                  checked={shown(key) === 'true'}
-                  onChange={(e) => setEdits((s) => ({ ...s, [key]: String(e.target.checked) }))}
-                />
-                {key === 'flip' ? 'Random horizontal flip' : 'Dropout in the generator'}
-              </label>
-            ))}
-          </div>
-        </details>
+        {ready && (
+          <details className="card">
+            <summary>Advanced settings</summary>
+            <div className="form-grid" style={{ marginTop: 12 }}>
+              {ENUMS.map(({ key, label }) => (
+                <Field
+                  key={key}
+                  label={label}
+                  hint={
+                    key === 'outputPalette'
+                      ? shown('generator').startsWith('unet')
+                        ? 'U-Net generators draw any colour'
+                        : 'Maps, label images: drawn in the few flat colours they use'
+                      : undefined
+                  }
+                >
+                  {(p) => (
+                    <select
+                      {...p}
+                      value={shown(key)}
+                      onChange={(e) => setEdits((s) => ({ ...s, [key]: e.target.value }))}
+                    >
+                      {enumOptions(key).map((o) => (
+                        <option key={o} value={o}>
+                          {OPTION_TEXT[key]?.[o] ?? o}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+              ))}
+              {ADVANCED_NUMBERS.map(numberInput)}
+              {(['flip', 'dropout'] as BoolKey[]).map((key) => (
+                <label key={key} className="row" style={{ gap: 8 }}>
+                  <input
+                    type="checkbox"
+                    checked={shown(key) === 'true'}
+                    onChange={(e) => setEdits((s) => ({ ...s, [key]: String(e.target.checked) }))}
+                  />
+                  {key === 'flip' ? 'Random horizontal flip' : 'Dropout in the generator'}
+                </label>
+              ))}
+            </div>
+          </details>
+        )}
         <ErrorMessage error={start.error} onDismiss={start.clearError} />
         {hasErrors && (
           <p className="error small" role="status" style={{ color: 'var(--danger)' }}>
@@ -350,7 +359,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
           </p>
         )}
         <div className="row">
-          <button type="submit" className="btn primary big" disabled={hasErrors || start.busy}>
+          <button type="submit" className="btn primary big" disabled={!ready || hasErrors || start.busy}>
             {start.busy ? 'Starting…' : 'Train'}
           </button>
           <button type="button" className="btn" onClick={() => navigate({ screen: 'data', projectId: project.id })}>

@@ -30,16 +30,20 @@ import {
   type FileLike,
   type MetricsRow,
   type ModelCard,
+  type ModelType,
   OPERATION_NAMES,
   type Preset,
   type Project,
   parseRequest,
   parseResponse,
   type RunSummary,
+  type TrainingSettings,
   type TrainingSettingsPatch,
   TrainingSettingsSchema,
   type Unsubscribe,
 } from '#contract';
+// The engine's own per-model defaults (pure), so the fake's Custom form cannot drift from a real run's.
+import { MODEL_DEFAULTS } from '../../../main/engine/runs/settings.js';
 
 export interface FakeDuetOptions {
   theme?: 'light' | 'dark' | 'system';
@@ -102,6 +106,11 @@ const PRESETS: Preset[] = [
     settings: { size: 256, loadSize: 286 },
   },
 ];
+
+/** What a run of a model type uses when no preset is chosen, as the engine's defaultSettings says. */
+function defaultsOf(model: ModelType): TrainingSettings {
+  return TrainingSettingsSchema.parse({ ...MODEL_DEFAULTS[model], model });
+}
 
 function lossesAt(i: number, model: string): Record<string, number> {
   const decay = Math.exp(-i / 4000);
@@ -461,8 +470,7 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       const p = r.projectId ? projectOf(r.projectId) : null;
       const chosen = { ...p?.settings, ...(p ? { model: p.model } : {}), ...r.settings };
       const model = chosen.model ?? 'cyclegan';
-      const generator =
-        chosen.generator ?? (r.preset === 'quick' ? 'tiny' : model === 'pix2pix' ? 'unet_256' : 'resnet_9blocks');
+      const generator = chosen.generator ?? (r.preset === 'quick' ? 'tiny' : defaultsOf(model).generator);
       const use = generator.startsWith('unet') ? 'unsupported' : chosen.outputPalette === 'off' ? 'off' : 'drawn';
       const folders = r.data ?? (p?.domainA ? { a: p.domainA, b: p.domainB } : null);
       if (!folders) return { use, generator, domains: [], problem: 'No training data chosen yet.' };
@@ -496,11 +504,13 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       return { uploadId, folder: `/home/me/Duet/uploads/${uploadId}`, written: r.files.length };
     },
     listPresets: () => PRESETS,
+    defaultSettings: (r) => defaultsOf(r?.model ?? 'cyclegan'),
     startRun: (r) => {
       if (!r.projectId) throw new DuetError('not-available', 'The fake trains projects only, not named folders.');
       const p = projectOf(r.projectId);
       const preset = PRESETS.find((x) => x.name === r.preset)?.settings ?? {};
       const run = newRun(r.projectId, {
+        ...MODEL_DEFAULTS[p.model],
         sampleEvery: 100,
         checkpointEvery: 500,
         model: p.model,

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  crossFieldErrors,
-  defaultSetting,
-  enumOptions,
-  numberLimits,
-  validateNumber,
-} from '../../../renderer/src/lib/settingsForm';
+import { crossFieldErrors, enumOptions, numberLimits, validateNumber } from '../../../renderer/src/lib/settingsForm';
 
 describe('settings form rules from the schema', () => {
-  it('reads limits and defaults from TrainingSettingsSchema', () => {
+  it('reads limits and options from TrainingSettingsSchema', () => {
     expect(numberLimits('size')).toMatchObject({ min: 16, max: 1024, integer: true });
-    expect(defaultSetting('size')).toBe(256);
-    expect(defaultSetting('lambdaA')).toBe(10);
     expect(numberLimits('lr')).toMatchObject({ min: 0, max: 1, exclusiveMin: true, integer: false });
     expect(enumOptions('generator')).toContain('resnet_9blocks');
   });

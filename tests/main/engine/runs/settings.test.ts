@@ -221,3 +221,34 @@ describe('listPresets', () => {
     }
   });
 });
+
+describe('defaultSettings', () => {
+  it('is what a run of each model type uses with no preset: its own generator and defaults, not CycleGAN’s', async () => {
+    const { defaultSettings, MODEL_DEFAULTS } = await import('../../../../main/engine/runs/settings.js');
+    expect(defaultSettings('pix2pix')).toMatchObject({
+      model: 'pix2pix',
+      generator: 'unet_256',
+      norm: 'batch',
+      ganMode: 'vanilla',
+      dropout: true,
+      poolSize: 0,
+      lambdaL1: 100,
+    });
+    expect(defaultSettings()).toMatchObject({ model: 'cyclegan', generator: 'resnet_9blocks', norm: 'instance' });
+    for (const model of ['cyclegan', 'pix2pix', 'cut', 'fastcut'] as const) {
+      expect(defaultSettings(model)).toEqual(resolveSettings({ model }));
+      expect(defaultSettings(model)).toMatchObject(MODEL_DEFAULTS[model]);
+    }
+  });
+
+  it('with a preset listed over it, is what the run of that preset uses (how the Train screen layers them)', async () => {
+    const { defaultSettings, listPresets } = await import('../../../../main/engine/runs/settings.js');
+    for (const model of ['cyclegan', 'pix2pix', 'cut', 'fastcut'] as const) {
+      for (const p of listPresets(model)) {
+        expect({ ...defaultSettings(model), ...p.settings }, `${model} ${p.name}`).toEqual(
+          resolveSettings({ model, preset: p.name }),
+        );
+      }
+    }
+  });
+});

@@ -147,6 +147,18 @@ describe('EngineService: library and presets', () => {
     expect(presets.map((p) => p.name)).toEqual(['quick', 'balanced', 'reference']);
     expect(presets.every((p) => p.settings.model === 'pix2pix')).toBe(true);
   });
+
+  it('gives the settings a model type uses with no preset (the Custom form)', async () => {
+    expect(await engine.request('defaultSettings', { model: 'pix2pix' })).toMatchObject({
+      model: 'pix2pix',
+      generator: 'unet_256',
+      norm: 'batch',
+    });
+    expect(await engine.request('defaultSettings', {})).toMatchObject({
+      model: 'cyclegan',
+      generator: 'resnet_9blocks',
+    });
+  });
 });
 
 describe('EngineService: sample project', () => {
