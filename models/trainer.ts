@@ -225,6 +225,12 @@ function nameValues(values: ArrayLike<number>, names: readonly string[]): Record
   return out;
 }
 
+/**
+ * A term of a loss summed term by term: its function, or, when all of it is weighted zero, what runs in
+ * its place (whatever its passes leave behind besides the loss).
+ */
+type LossTerm = (() => tf.Scalar) | { zeroWeighted: () => void };
+
 /** Gradients of `loss` with respect to `vars`, in `vars` order; kept tensors survive via tf.keep in `loss`. */
 function gradientsOf(loss: () => tf.Scalar, vars: tf.Variable[]): Array<tf.Tensor | undefined> {
   const { value, grads } = tf.variableGrads(loss, vars);
@@ -513,12 +519,37 @@ class CycleGanTrainer extends BaseTrainer {
     return { AtoB: this.G_A, BtoA: this.G_B };
   }
 
-  /** Sum of the gradients of several loss terms (fresh dropout masks for each). */
-  private accumulate(vars: tf.Variable[], terms: Array<() => tf.Scalar>): Array<tf.Tensor | undefined> {
+  /**
+   * A generator pass whose loss term is weighted zero, skipped: the term becomes the constant 0, as it added
+   * 0 to the loss and 0 to every gradient. A training pass through batch norm moves its running statistics
+   * (the reference's pass does), so such a generator still runs forward, off the tape; the backward pass,
+   * and the whole pass through a generator without them, is saved.
+   */
+  private skipPass(model: tfl.LayersModel, x: tf.Tensor4D): tf.Scalar {
+    if (model.nonTrainableWeights.length > 0) {
+      withOwnTape(() =>
+        tf.tidy(() => {
+          forward(model, x, true);
+        }),
+      );
+    }
+    return tf.scalar(0);
+  }
+
+  /**
+   * Sum of the gradients of several loss terms (fresh dropout masks for each). A term weighted zero as a
+   * whole still draws its dropout seeds and runs its side effects, so the random stream and the batch-norm
+   * statistics, and with them every later iteration, are what the computed term would have left.
+   */
+  private accumulate(vars: tf.Variable[], terms: Array<LossTerm>): Array<tf.Tensor | undefined> {
     let total: Array<tf.Tensor | undefined> = vars.map(() => undefined);
     for (const term of terms) {
       this.reseedDropout(this.G_A);
       this.reseedDropout(this.G_B);
+      if (typeof term !== 'function') {
+        term.zeroWeighted();
+        continue;
+      }
       const grads = gradientsOf(term, vars);
       total = total.map((t, i) => {
         const g = grads[i];
@@ -548,11 +579,27 @@ class CycleGanTrainer extends BaseTrainer {
       // backward_G: both generators, discriminators fixed (only G variables receive gradients). L_G is a
       // sum, so its gradient is taken term group by term group and added up: the same update with a
       // third of the activations alive at once (what lets 128 px fit in WebAssembly's 4 GB).
+      // λ_A = 0 weighs cycle_A and idt_B zero, λ_B = 0 cycle_B and idt_A: such a term is the constant 0
+      // (skipPass), a generator pass and its backward fewer for the same update.
+      const identity = (): tf.Scalar => {
+        // G_A should leave an image already in domain B unchanged, and G_B one in A.
+        const idtA =
+          s.lambdaB > 0
+            ? identityLoss(this.generate(this.G_A, realB), realB, s.lambdaB, s.lambdaIdentity)
+            : this.skipPass(this.G_A, realB);
+        const idtB =
+          s.lambdaA > 0
+            ? identityLoss(this.generate(this.G_B, realA), realA, s.lambdaA, s.lambdaIdentity)
+            : this.skipPass(this.G_B, realA);
+        Object.assign(kept, { idt_A: tf.keep(idtA), idt_B: tf.keep(idtB) });
+        return tf.add(idtA, idtB) as tf.Scalar;
+      };
       const gGrads = this.accumulate(this.gVars, [
         () => {
           const fB = this.generate(this.G_A, realA);
           const gA = ganLoss(mode, forward(this.D_A, fB, true), true, false);
-          const cycA = cycleLoss(this.generate(this.G_B, fB), realA, s.lambdaA);
+          const cycA =
+            s.lambdaA > 0 ? cycleLoss(this.generate(this.G_B, fB), realA, s.lambdaA) : this.skipPass(this.G_B, fB);
           fakeB = tf.keep(fB);
           Object.assign(kept, { G_A: tf.keep(gA), cycle_A: tf.keep(cycA) });
           return tf.add(gA, cycA) as tf.Scalar;
@@ -560,20 +607,20 @@ class CycleGanTrainer extends BaseTrainer {
         () => {
           const fA = this.generate(this.G_B, realB);
           const gB = ganLoss(mode, forward(this.D_B, fA, true), true, false);
-          const cycB = cycleLoss(this.generate(this.G_A, fA), realB, s.lambdaB);
+          const cycB =
+            s.lambdaB > 0 ? cycleLoss(this.generate(this.G_A, fA), realB, s.lambdaB) : this.skipPass(this.G_A, fA);
           fakeA = tf.keep(fA);
           Object.assign(kept, { G_B: tf.keep(gB), cycle_B: tf.keep(cycB) });
           return tf.add(gB, cycB) as tf.Scalar;
         },
+        // Both identity terms weighted zero (λ_A = λ_B = 0) leave nothing to differentiate.
         ...(s.lambdaIdentity > 0
           ? [
-              () => {
-                // G_A should leave an image already in domain B unchanged, and G_B one in A.
-                const idtA = identityLoss(this.generate(this.G_A, realB), realB, s.lambdaB, s.lambdaIdentity);
-                const idtB = identityLoss(this.generate(this.G_B, realA), realA, s.lambdaA, s.lambdaIdentity);
-                Object.assign(kept, { idt_A: tf.keep(idtA), idt_B: tf.keep(idtB) });
-                return tf.add(idtA, idtB) as tf.Scalar;
-              },
+              s.lambdaA > 0 || s.lambdaB > 0
+                ? identity
+                : {
+                    zeroWeighted: () => tf.dispose([this.skipPass(this.G_A, realB), this.skipPass(this.G_B, realA)]),
+                  },
             ]
           : []),
       ]);

@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '#contract';
 import { Adam } from '../../models/adam.js';
-import { ganLoss, l1Loss } from '../../models/losses.js';
+import { cycleLoss, ganLoss, identityLoss, l1Loss } from '../../models/losses.js';
 import { CUT_VARIANT_DEFAULTS, createTrainer, type Trainer, type TrainerState } from '../../models/trainer.js';
 import { onTestBackend, values } from '../support/backend.js';
 
@@ -127,6 +127,162 @@ describe('pix2pix step', () => {
     adamG.dispose();
     adamD.dispose();
   });
+});
+
+/** The sum of several loss terms' gradients, added term by term in order, and the summed loss. */
+function summedGradients(
+  terms: Array<() => tf.Scalar>,
+  vars: tf.Variable[],
+): { loss: number; grads: Array<tf.Tensor | undefined> } {
+  let loss = 0;
+  let total: Array<tf.Tensor | undefined> = [];
+  for (const term of terms) {
+    const { value, grads } = tf.variableGrads(term, vars);
+    loss += value.dataSync()[0]!;
+    const next = vars.map((v, i) => {
+      const t = total[i];
+      const g = grads[v.name] ?? undefined; // none for a variable the term does not reach
+      if (!t) return g;
+      if (!g) return t;
+      const sum = tf.add(t, g);
+      tf.dispose([t, g]);
+      return sum;
+    });
+    value.dispose();
+    total = next;
+  }
+  return { loss, grads: total };
+}
+
+describe('CycleGAN step with a cycle weight at 0', () => {
+  // λ_A = 0 weighs cycle_A (G_B(G_A(a))) and idt_B (G_B(a)) zero; λ_B = 0 cycle_B (G_A(G_B(b))) and idt_A (G_A(b)).
+  const cases = [
+    { name: 'λ_A = 0', lambdas: { lambdaA: 0 }, passes: { G_A: 3, G_B: 1 } },
+    { name: 'λ_B = 0', lambdas: { lambdaB: 0 }, passes: { G_A: 1, G_B: 3 } },
+    { name: 'λ_A = λ_B = 0 (GAN alone)', lambdas: { lambdaA: 0, lambdaB: 0 }, passes: { G_A: 1, G_B: 1 } },
+    // A training pass through batch norm moves its running statistics: those passes still run, forward only.
+    { name: 'λ_A = 0, batch norm', lambdas: { lambdaA: 0, norm: 'batch' }, passes: { G_A: 3, G_B: 3 } },
+  ] as const;
+
+  for (const { name, lambdas, passes } of cases) {
+    it(`${name}: skips the passes weighted zero and matches the reference's updates with every term computed`, async () => {
+      const start = tf.memory().numTensors;
+      const settings = { ...tiny, model: 'cyclegan', poolSize: 0, lambdaIdentity: 0.5, ...lambdas } as const;
+      const trainer = createTrainer(settings);
+      // The same networks (same seed) trained by the reference's optimize_parameters, every term of L_G
+      // computed, the zero-weighted ones too.
+      const reference = createTrainer(settings);
+      const nets = reference.networks() as Record<'G_A' | 'G_B' | 'D_A' | 'D_B', tfl.LayersModel>;
+      const { G_A, G_B, D_A, D_B } = nets;
+      const vars = (...ms: tfl.LayersModel[]) =>
+        ms.flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+      const s = trainer.settings;
+      const adam = (ms: tfl.LayersModel[]) => new Adam(vars(...ms), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
+      const adamG = adam([G_A, G_B]);
+      const adamD = adam([D_A, D_B]);
+      const mode = s.ganMode;
+      const run = (m: tfl.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor4D;
+      const counted = { G_A: 0, G_B: 0 };
+      for (const key of ['G_A', 'G_B'] as const) {
+        const g = trainer.networks()[key]!;
+        const apply = g.apply.bind(g);
+        g.apply = ((...args: Parameters<typeof g.apply>) => {
+          counted[key]++;
+          return apply(...args);
+        }) as typeof g.apply;
+      }
+      for (let i = 0; i < 3; i++) {
+        const a = batch(70 + i);
+        const b = batch(80 + i);
+        const losses = await trainer.stepAsync(a, b);
+        // backward_G as the trainer sums it, term group by term group in the same order (so that the sums
+        // round alike), every term computed: the zero-weighted ones add 0·‖…‖₁ and their gradients.
+        let fB: tf.Tensor4D | undefined;
+        let fA: tf.Tensor4D | undefined;
+        const gTerms = [
+          () => {
+            fB = tf.keep(run(G_A, a));
+            return tf.add(ganLoss(mode, run(D_A, fB), true, false), cycleLoss(run(G_B, fB), a, s.lambdaA)) as tf.Scalar;
+          },
+          () => {
+            fA = tf.keep(run(G_B, b));
+            return tf.add(ganLoss(mode, run(D_B, fA), true, false), cycleLoss(run(G_A, fA), b, s.lambdaB)) as tf.Scalar;
+          },
+          () =>
+            tf.add(
+              identityLoss(run(G_A, b), b, s.lambdaB, s.lambdaIdentity),
+              identityLoss(run(G_B, a), a, s.lambdaA, s.lambdaIdentity),
+            ) as tf.Scalar,
+        ];
+        const gGrads = summedGradients(gTerms, vars(G_A, G_B));
+        const reported = losses.G_A! + losses.G_B! + losses.cycle_A! + losses.cycle_B! + losses.idt_A! + losses.idt_B!;
+        expect(reported).toBeCloseTo(gGrads.loss, 4);
+        if (s.lambdaA === 0) expect([losses.cycle_A, losses.idt_B]).toEqual([0, 0]);
+        if (s.lambdaB === 0) expect([losses.cycle_B, losses.idt_A]).toEqual([0, 0]);
+        adamG.apply(gGrads.grads);
+        // backward_D_A and backward_D_B on the fakes (pool size 0 hands them straight back).
+        const dGrads = summedGradients(
+          [
+            () =>
+              tf.mul(tf.add(ganLoss(mode, run(D_A, b), true), ganLoss(mode, run(D_A, fB!), false)), 0.5) as tf.Scalar,
+            () =>
+              tf.mul(tf.add(ganLoss(mode, run(D_B, a), true), ganLoss(mode, run(D_B, fA!), false)), 0.5) as tf.Scalar,
+          ],
+          vars(D_A, D_B),
+        );
+        adamD.apply(dGrads.grads);
+        tf.dispose([a, b, fB!, fA!, ...gGrads.grads, ...dGrads.grads].filter((t) => t !== undefined));
+      }
+      expect(counted).toEqual({ G_A: 3 * passes.G_A, G_B: 3 * passes.G_B });
+      // Every weight, batch norm's running statistics included.
+      const w1 = (await weightsOf(trainer)).flat();
+      const w2 = (await weightsOf(reference)).flat();
+      let err = 0;
+      for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
+      expect(err).toBe(0);
+      // and the weights did move: the comparison is not between two untouched networks
+      const fresh = createTrainer(settings);
+      const w0 = (await weightsOf(fresh)).flat();
+      expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
+      for (const t of [trainer, reference, fresh]) t.dispose();
+      adamG.dispose();
+      adamD.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    });
+  }
+
+  it('keeps tf.memory().numTensors flat, draws the random numbers the computed terms draw, and resumes exactly', async () => {
+    const start = tf.memory().numTensors;
+    const a = batch(1);
+    const b = batch(2);
+    // Dropout draws its seeds from the trainer's random stream term group by term group, the identity
+    // group's too when both its terms are weighted zero: later iterations must not depend on the skip.
+    const base = { ...tiny, model: 'cyclegan', poolSize: 2, norm: 'batch', dropout: true } as const;
+    for (const lambdas of [{ lambdaA: 0 }, { lambdaB: 0 }, { lambdaA: 0, lambdaB: 0 }]) {
+      const skipping = createTrainer({ ...base, ...lambdas });
+      const computing = createTrainer(base);
+      let at3 = -1;
+      for (let i = 1; i <= 10; i++) {
+        const losses = await skipping.stepAsync(a, b);
+        for (const n of skipping.lossNames) expect(Number.isFinite(losses[n]), n).toBe(true);
+        if ('lambdaA' in lambdas) expect([losses.cycle_A, losses.idt_B]).toEqual([0, 0]);
+        if ('lambdaB' in lambdas) expect([losses.cycle_B, losses.idt_A]).toEqual([0, 0]);
+        // (The pools, size 2 here, are full from iteration 2 on.)
+        if (i === 3) at3 = tf.memory().numTensors;
+        await computing.stepAsync(a, b);
+      }
+      expect(tf.memory().numTensors).toBe(at3);
+      const state = await skipping.exportState();
+      expect(state.rng).toEqual((await computing.exportState()).rng);
+      const resumed = createTrainer({ ...base, ...lambdas, seed: 999 });
+      resumed.importState(state);
+      expect(await resumed.stepAsync(a, b)).toEqual(await skipping.stepAsync(a, b));
+      expect(await weightsOf(resumed)).toEqual(await weightsOf(skipping));
+      for (const t of [skipping, computing, resumed]) t.dispose();
+    }
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(start);
+  }, 240_000);
 });
 
 describe('CUT and FastCUT', () => {
