@@ -130,15 +130,16 @@ describe('pix2pix step', () => {
 });
 
 /** The sum of several loss terms' gradients, added term by term in order, and the summed loss. */
-function summedGradients(
+async function summedGradients(
   terms: Array<() => tf.Scalar>,
   vars: tf.Variable[],
-): { loss: number; grads: Array<tf.Tensor | undefined> } {
+): Promise<{ loss: number; grads: Array<tf.Tensor | undefined> }> {
   let loss = 0;
   let total: Array<tf.Tensor | undefined> = [];
   for (const term of terms) {
     const { value, grads } = tf.variableGrads(term, vars);
-    loss += value.dataSync()[0]!;
+    // Read asynchronously: WebGPU under Node has no synchronous read-back.
+    loss += (await value.data())[0]!;
     const next = vars.map((v, i) => {
       const t = total[i];
       const g = grads[v.name] ?? undefined; // none for a variable the term does not reach
@@ -214,14 +215,14 @@ describe('CycleGAN step with a cycle weight at 0', () => {
               identityLoss(run(G_B, a), a, s.lambdaA, s.lambdaIdentity),
             ) as tf.Scalar,
         ];
-        const gGrads = summedGradients(gTerms, vars(G_A, G_B));
+        const gGrads = await summedGradients(gTerms, vars(G_A, G_B));
         const reported = losses.G_A! + losses.G_B! + losses.cycle_A! + losses.cycle_B! + losses.idt_A! + losses.idt_B!;
         expect(reported).toBeCloseTo(gGrads.loss, 4);
         if (s.lambdaA === 0) expect([losses.cycle_A, losses.idt_B]).toEqual([0, 0]);
         if (s.lambdaB === 0) expect([losses.cycle_B, losses.idt_A]).toEqual([0, 0]);
         adamG.apply(gGrads.grads);
         // backward_D_A and backward_D_B on the fakes (pool size 0 hands them straight back).
-        const dGrads = summedGradients(
+        const dGrads = await summedGradients(
           [
             () =>
               tf.mul(tf.add(ganLoss(mode, run(D_A, b), true), ganLoss(mode, run(D_A, fB!), false)), 0.5) as tf.Scalar,
