@@ -65,6 +65,17 @@ describe('createTrainer', () => {
   });
 });
 
+/** Counts a network's forward passes from here on (every call of its apply). */
+function countPasses(model: tfl.LayersModel): { readonly count: number } {
+  const counter = { count: 0 };
+  const apply = model.apply.bind(model);
+  model.apply = ((...args: Parameters<typeof model.apply>) => {
+    counter.count++;
+    return apply(...args);
+  }) as typeof model.apply;
+  return counter;
+}
+
 describe('pix2pix step', () => {
   it("runs G once and matches the reference's two updates written out pass by pass", async () => {
     const settings = { ...tiny, model: 'pix2pix' } as const;
@@ -77,13 +88,7 @@ describe('pix2pix step', () => {
     const adamG = new Adam(vars(G!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
     const adamD = new Adam(vars(D!), { lr: s.lr, beta1: s.beta1, beta2: s.beta2 });
     const mode = s.ganMode;
-    const G1 = trainer.networks().G!;
-    const apply = G1.apply.bind(G1);
-    let gPasses = 0;
-    G1.apply = ((...args: Parameters<typeof G1.apply>) => {
-      gPasses++;
-      return apply(...args);
-    }) as typeof G1.apply;
+    const gPasses = countPasses(trainer.networks().G!);
     for (let i = 0; i < 3; i++) {
       const a = batch(50 + i);
       const b = batch(60 + i);
@@ -113,7 +118,7 @@ describe('pix2pix step', () => {
         ...Object.values(gGrads.grads),
       ]);
     }
-    expect(gPasses).toBe(3);
+    expect(gPasses.count).toBe(3);
     const w1 = (await weightsOf(trainer)).flat();
     const w2 = (await weightsOf(reference)).flat();
     let err = 0;
@@ -183,15 +188,7 @@ describe('CycleGAN step with a cycle weight at 0', () => {
       const adamD = adam([D_A, D_B]);
       const mode = s.ganMode;
       const run = (m: tfl.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor4D;
-      const counted = { G_A: 0, G_B: 0 };
-      for (const key of ['G_A', 'G_B'] as const) {
-        const g = trainer.networks()[key]!;
-        const apply = g.apply.bind(g);
-        g.apply = ((...args: Parameters<typeof g.apply>) => {
-          counted[key]++;
-          return apply(...args);
-        }) as typeof g.apply;
-      }
+      const counted = { G_A: countPasses(trainer.networks().G_A!), G_B: countPasses(trainer.networks().G_B!) };
       for (let i = 0; i < 3; i++) {
         const a = batch(70 + i);
         const b = batch(80 + i);
@@ -234,7 +231,7 @@ describe('CycleGAN step with a cycle weight at 0', () => {
         adamD.apply(dGrads.grads);
         tf.dispose([a, b, fB!, fA!, ...gGrads.grads, ...dGrads.grads].filter((t) => t !== undefined));
       }
-      expect(counted).toEqual({ G_A: 3 * passes.G_A, G_B: 3 * passes.G_B });
+      expect({ G_A: counted.G_A.count, G_B: counted.G_B.count }).toEqual({ G_A: 3 * passes.G_A, G_B: 3 * passes.G_B });
       // Every weight, batch norm's running statistics included.
       const w1 = (await weightsOf(trainer)).flat();
       const w2 = (await weightsOf(reference)).flat();

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '#contract';
 import { PRESETS, resolveSettings, SettingsError, suggestSetting } from '../../../../main/engine/runs/settings.js';
 
+/** pix2pix's own defaults, which differ from the schema's (CycleGAN's). */
+const PIX2PIX_OWN_DEFAULTS = {
+  generator: 'unet_256',
+  norm: 'batch',
+  ganMode: 'vanilla',
+  dropout: true,
+  poolSize: 0,
+  lambdaL1: 100,
+} as const;
+
 describe('resolveSettings', () => {
   it('with nothing given, is the reference CycleGAN configuration', () => {
     const s = resolveSettings({});
@@ -25,15 +35,7 @@ describe('resolveSettings', () => {
   });
 
   it('pix2pix gets the pix2pix defaults, not CycleGAN ones', () => {
-    const s = resolveSettings({ model: 'pix2pix' });
-    expect(s).toMatchObject({
-      generator: 'unet_256',
-      norm: 'batch',
-      ganMode: 'vanilla',
-      dropout: true,
-      poolSize: 0,
-      lambdaL1: 100,
-    });
+    expect(resolveSettings({ model: 'pix2pix' })).toMatchObject(PIX2PIX_OWN_DEFAULTS);
   });
 
   it('cut and fastcut get the CUT reference defaults of their mode', () => {
@@ -225,15 +227,7 @@ describe('listPresets', () => {
 describe('defaultSettings', () => {
   it('is what a run of each model type uses with no preset: its own generator and defaults, not CycleGAN’s', async () => {
     const { defaultSettings, MODEL_DEFAULTS } = await import('../../../../main/engine/runs/settings.js');
-    expect(defaultSettings('pix2pix')).toMatchObject({
-      model: 'pix2pix',
-      generator: 'unet_256',
-      norm: 'batch',
-      ganMode: 'vanilla',
-      dropout: true,
-      poolSize: 0,
-      lambdaL1: 100,
-    });
+    expect(defaultSettings('pix2pix')).toMatchObject({ model: 'pix2pix', ...PIX2PIX_OWN_DEFAULTS });
     expect(defaultSettings()).toMatchObject({ model: 'cyclegan', generator: 'resnet_9blocks', norm: 'instance' });
     for (const model of ['cyclegan', 'pix2pix', 'cut', 'fastcut'] as const) {
       expect(defaultSettings(model)).toEqual(resolveSettings({ model }));
