@@ -65,6 +65,15 @@ describe('createTrainer', () => {
   });
 });
 
+/** The largest difference between two trainers' weights (batch norm's running statistics included). */
+async function weightGap(a: Trainer, b: Trainer): Promise<number> {
+  const w1 = (await weightsOf(a)).flat();
+  const w2 = (await weightsOf(b)).flat();
+  let gap = 0;
+  for (let i = 0; i < w1.length; i++) gap = Math.max(gap, Math.abs(w1[i]! - w2[i]!));
+  return gap;
+}
+
 /** Counts a network's forward passes from here on (every call of its apply). */
 function countPasses(model: tfl.LayersModel): { readonly count: number } {
   const counter = { count: 0 };
@@ -119,15 +128,10 @@ describe('pix2pix step', () => {
       ]);
     }
     expect(gPasses.count).toBe(3);
-    const w1 = (await weightsOf(trainer)).flat();
-    const w2 = (await weightsOf(reference)).flat();
-    let err = 0;
-    for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
-    expect(err).toBeLessThan(1e-6);
+    expect(await weightGap(trainer, reference)).toBeLessThan(1e-6);
     // and the weights did move: the comparison is not between two untouched networks
     const fresh = createTrainer(settings);
-    const w0 = (await weightsOf(fresh)).flat();
-    expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
+    expect(await weightGap(trainer, fresh)).toBeGreaterThan(1e-4);
     for (const t of [trainer, reference, fresh]) t.dispose();
     adamG.dispose();
     adamD.dispose();
@@ -233,15 +237,10 @@ describe('CycleGAN step with a cycle weight at 0', () => {
       }
       expect({ G_A: counted.G_A.count, G_B: counted.G_B.count }).toEqual({ G_A: 3 * passes.G_A, G_B: 3 * passes.G_B });
       // Every weight, batch norm's running statistics included.
-      const w1 = (await weightsOf(trainer)).flat();
-      const w2 = (await weightsOf(reference)).flat();
-      let err = 0;
-      for (let i = 0; i < w1.length; i++) err = Math.max(err, Math.abs(w1[i]! - w2[i]!));
-      expect(err).toBe(0);
+      expect(await weightGap(trainer, reference)).toBe(0);
       // and the weights did move: the comparison is not between two untouched networks
       const fresh = createTrainer(settings);
-      const w0 = (await weightsOf(fresh)).flat();
-      expect(Math.max(...w1.map((w, i) => Math.abs(w - w0[i]!)))).toBeGreaterThan(1e-4);
+      expect(await weightGap(trainer, fresh)).toBeGreaterThan(1e-4);
       for (const t of [trainer, reference, fresh]) t.dispose();
       adamG.dispose();
       adamD.dispose();
