@@ -181,7 +181,9 @@ export const TrainingSettingsSchema = z
     iterations: positiveInt.max(10_000_000).optional(),
     /**
      * When set, the run trains for this many minutes of training time (paused time does not count), the
-     * learning rate laid over the budget as over epochs; with `iterations` too, whichever comes first.
+     * learning rate laid over the budget as over epochs; with `iterations` given alongside it, whichever
+     * comes first. A length chosen at the start (minutes, iterations or epochs) replaces the preset's and
+     * the project's saved one rather than joining it (withoutReplacedLength in main/engine/runs/settings.ts).
      */
     minutes: z.number().positive().max(1440).optional(),
     checkpointEvery: positiveInt.default(500),

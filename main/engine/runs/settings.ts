@@ -366,6 +366,26 @@ export function crossCheck(s: TrainingSettings): string[] {
 }
 
 /**
+ * A lower layer of settings (a preset, a project's saved settings) with the lengths dropped that a
+ * higher layer's own length replaces: a run is told how long to train by its highest layer that says so.
+ * Choosing minutes drops a lower layer's iterations, choosing iterations drops its minutes, and choosing
+ * the epoch schedule (epochs or epochsDecay) drops both. Without this, a project saved with `iterations`
+ * and started with "Train for: Time" would carry both, and the run would stop at whichever came first —
+ * not what the user chose. Both lengths in one layer stay as they are: whoever writes both in one place
+ * (the API, a settings file) asks for "whichever comes first", as the schema documents; nothing in one
+ * layer says which of the two was meant, so neither is guessed away. Keys whose value is `undefined`
+ * choose nothing.
+ */
+export function withoutReplacedLength<T extends Record<string, unknown>>(lower: T, higher: Record<string, unknown>): T {
+  const says = (key: string) => higher[key] !== undefined;
+  const epochs = says('epochs') || says('epochsDecay');
+  const kept: Record<string, unknown> = { ...lower };
+  if (epochs || says('minutes')) delete kept.iterations;
+  if (epochs || says('iterations')) delete kept.minutes;
+  return kept as T;
+}
+
+/**
  * Resolve a run's settings: schema defaults ← model defaults ← preset ← user input. Throws a
  * SettingsError listing every problem, each naming the setting.
  */
@@ -388,10 +408,10 @@ export function resolveSettings(input: unknown = {}): TrainingSettings {
   // Explicit `undefined` (an unset CLI option) must not erase a preset's value.
   const userLayer = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
   // A preset's length (iterations or minutes) is a default; a length chosen by the user replaces it.
-  const layered: Record<string, unknown> = { ...MODEL_DEFAULTS[model], ...presetLayer };
-  if ('epochs' in userLayer || 'epochsDecay' in userLayer || 'minutes' in userLayer) delete layered.iterations;
-  if ('epochs' in userLayer || 'epochsDecay' in userLayer || 'iterations' in userLayer) delete layered.minutes;
-  Object.assign(layered, userLayer);
+  const layered: Record<string, unknown> = {
+    ...withoutReplacedLength({ ...MODEL_DEFAULTS[model], ...presetLayer }, userLayer),
+    ...userLayer,
+  };
 
   const parsed = TrainingSettingsSchema.safeParse(layered);
   if (!parsed.success) {

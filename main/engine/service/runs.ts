@@ -11,6 +11,7 @@ import type { BackendReport } from '../backend.js';
 import { runDir } from '../runs/layout.js';
 import { type RunHandle, resumeRun, startRun } from '../runs/run.js';
 import { findRunDir, listRuns, readMetrics, readRunSummary } from '../runs/run-files.js';
+import { withoutReplacedLength } from '../runs/settings.js';
 import { webGpuDeviceLost } from '../webgpu.js';
 import type { ProjectStore } from './projects.js';
 
@@ -106,7 +107,10 @@ export class RunService {
         'Choose the project’s training data (domain A, and B for two folders) before training.',
       );
     }
-    const settings = { ...project.settings, model: project.model, ...chosen };
+    // The project's saved settings lie under the request's, and a length the request chooses replaces the
+    // project's (the Train screen sends only the length picked; the saved project is left as it is).
+    const saved = withoutReplacedLength(project.settings ?? {}, chosen);
+    const settings = { ...saved, model: project.model, ...chosen };
     return { projectId: project.id, dataA: project.domainA, dataB: project.domainB, settings };
   }
 

@@ -147,7 +147,8 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
     for (const k of [...ENUMS.map((e) => e.key), 'flip', 'dropout'] as SettingKey[]) {
       if (edits[k] !== undefined) values[k] = k === 'flip' || k === 'dropout' ? edits[k] === 'true' : edits[k];
     }
-    // The length chosen is always sent, so it replaces whatever length the preset has.
+    // The length chosen is always sent, and only it: the engine lets it replace the preset's and the
+    // project's saved length, so the run trains for what is picked here.
     delete values.minutes;
     delete values.iterations;
     if (lengthField && !errors[lengthField.key]) {

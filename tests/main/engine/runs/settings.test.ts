@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingSettingsSchema } from '#contract';
-import { PRESETS, resolveSettings, SettingsError, suggestSetting } from '../../../../main/engine/runs/settings.js';
+import {
+  PRESETS,
+  resolveSettings,
+  SettingsError,
+  suggestSetting,
+  withoutReplacedLength,
+} from '../../../../main/engine/runs/settings.js';
 
 /** pix2pix's own defaults, which differ from the schema's (CycleGAN's). */
 const PIX2PIX_OWN_DEFAULTS = {
@@ -244,5 +250,23 @@ describe('defaultSettings', () => {
         );
       }
     }
+  });
+});
+
+describe('withoutReplacedLength', () => {
+  const lower = { iterations: 300, minutes: 5, epochs: 7, epochsDecay: 3, lr: 0.1 };
+  it('a length in the higher layer drops the lower layer’s other lengths, nothing else', () => {
+    expect(withoutReplacedLength(lower, { minutes: 10 })).toEqual({ minutes: 5, epochs: 7, epochsDecay: 3, lr: 0.1 });
+    expect(withoutReplacedLength(lower, { iterations: 10 })).toEqual({
+      iterations: 300,
+      epochs: 7,
+      epochsDecay: 3,
+      lr: 0.1,
+    });
+    expect(withoutReplacedLength(lower, { epochsDecay: 0 })).toEqual({ epochs: 7, epochsDecay: 3, lr: 0.1 });
+  });
+  it('no length, or only undefined ones, in the higher layer keeps the lower layer whole (and unmutated)', () => {
+    expect(withoutReplacedLength(lower, { lr: 1, minutes: undefined })).toEqual(lower);
+    expect(lower).toEqual({ iterations: 300, minutes: 5, epochs: 7, epochsDecay: 3, lr: 0.1 });
   });
 });

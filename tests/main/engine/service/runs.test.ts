@@ -144,3 +144,67 @@ describe('training named folders (the command line’s way)', () => {
     });
   }, 120_000);
 });
+
+describe('a project’s saved length and the one chosen at the start', () => {
+  // The project saves one length; the Train screen sends only the length the user picked (never the
+  // project's settings). The run trains for the one picked, not for whichever of the two ends first.
+  async function startOn(saved: Record<string, unknown>, chosen: Record<string, unknown>) {
+    const project = (await engine.request('createProject', {
+      name: `length ${Object.keys(saved).join(' ')} ${Object.keys(chosen).join(' ')}`,
+      domainA: path.join(tmp, 'reference'),
+      model: 'pix2pix',
+      settings: { ...tiny, iterations: undefined, ...saved },
+    })) as { id: string; settings: Record<string, unknown> };
+    const run = (await engine.request('startRun', { projectId: project.id, settings: chosen })) as RunSummary;
+    await waitFor(() => events.some((e) => e.type === 'state' && e.runId === run.id && e.state === 'finished'));
+    await waitFor(() => engine.service.activeRuns().length === 0);
+    const after = (await engine.request('openProject', { projectId: project.id })) as {
+      project: { settings: Record<string, unknown> };
+    };
+    return { settings: run.settings, saved: after.project.settings };
+  }
+
+  it('saved iterations, a time chosen: the run trains for the time only; the project keeps its iterations', async () => {
+    const { settings, saved } = await startOn({ iterations: 3 }, { minutes: 0.005 });
+    expect(settings.minutes).toBe(0.005);
+    expect(settings.iterations).toBeUndefined();
+    expect(saved).toMatchObject({ iterations: 3 });
+    expect(saved.minutes).toBeUndefined();
+  }, 120_000);
+
+  it('saved minutes, iterations chosen: the run trains for the iterations only', async () => {
+    const { settings, saved } = await startOn({ minutes: 5 }, { iterations: 2 });
+    expect(settings.iterations).toBe(2);
+    expect(settings.minutes).toBeUndefined();
+    expect(saved).toMatchObject({ minutes: 5 });
+  }, 120_000);
+
+  it('saved iterations, the epoch schedule chosen: the run follows the epochs', async () => {
+    const { settings } = await startOn({ iterations: 2 }, { epochs: 1, epochsDecay: 0 });
+    expect(settings).toMatchObject({ epochs: 1, epochsDecay: 0 });
+    expect(settings.iterations).toBeUndefined();
+  }, 120_000);
+
+  it('folders named (`duet train --project ID --a DIR --minutes N`): the project’s saved length is not read', async () => {
+    const project = (await engine.request('createProject', {
+      name: 'length cli',
+      domainA: path.join(tmp, 'reference'),
+      model: 'pix2pix',
+      settings: { ...tiny, iterations: 3 },
+    })) as { id: string };
+    const run = (await engine.request('startRun', {
+      projectId: project.id,
+      data: { a: path.join(tmp, 'reference'), b: null },
+      settings: { ...tiny, iterations: undefined, model: 'pix2pix', minutes: 0.005 },
+    })) as RunSummary;
+    await waitFor(() => events.some((e) => e.type === 'state' && e.runId === run.id && e.state === 'finished'));
+    await waitFor(() => engine.service.activeRuns().length === 0);
+    expect([run.settings.minutes, run.settings.iterations]).toEqual([0.005, undefined]);
+  }, 120_000);
+
+  it('no length chosen: the project’s saved length is the run’s', async () => {
+    const { settings } = await startOn({ iterations: 2 }, {});
+    expect(settings.iterations).toBe(2);
+    expect(settings.minutes).toBeUndefined();
+  }, 120_000);
+});
