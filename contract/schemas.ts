@@ -169,6 +169,13 @@ export const TrainingSettingsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * CycleGAN: cycles whose loss trains only the generator that translates back. 'B': in the B → A → B
+     * cycle, G_B's translation is a constant, so that cycle trains G_A on pairs (G_B(b), b) — G_B cannot
+     * hide b in its output for G_A to read back, and G_A learns from images made to pass for A. 'A' the
+     * same for the A → B → A cycle and G_B; 'none' (the reference): each cycle trains both generators.
+     */
+    cycleDetach: z.enum(['none', 'A', 'B', 'both']).default('none'),
     poolSize: z.number().int().min(0).max(1000).default(50),
     lr: z.number().positive().max(1).default(2e-4),
     beta1: z.number().min(0).max(0.999).default(0.5),

@@ -564,6 +564,16 @@ class CycleGanTrainer extends BaseTrainer {
     return total;
   }
 
+  /**
+   * What the generator translating back sees in the cycle that starts from domain `cycle`: the first
+   * translation itself, or (cycleDetach) a copy of it made off the tape — a constant there, so that cycle's
+   * loss trains only the generator translating back. The copy belongs to the caller's scope.
+   */
+  private cycleInput(translated: tf.Tensor4D, cycle: 'A' | 'B'): tf.Tensor4D {
+    const detach = this.settings.cycleDetach;
+    return detach === cycle || detach === 'both' ? withOwnTape(() => tf.clone(translated)) : translated;
+  }
+
   protected runStep(realA: tf.Tensor4D, realB: tf.Tensor4D): Record<string, tf.Scalar> {
     this.checkAlive();
     checkBatch('Image batch A', realA, this.channelsA);
@@ -599,7 +609,9 @@ class CycleGanTrainer extends BaseTrainer {
           const fB = this.generate(this.G_A, realA);
           const gA = ganLoss(mode, forward(this.D_A, fB, true), true, false);
           const cycA =
-            s.lambdaA > 0 ? cycleLoss(this.generate(this.G_B, fB), realA, s.lambdaA) : this.skipPass(this.G_B, fB);
+            s.lambdaA > 0
+              ? cycleLoss(this.generate(this.G_B, this.cycleInput(fB, 'A')), realA, s.lambdaA)
+              : this.skipPass(this.G_B, fB);
           fakeB = tf.keep(fB);
           Object.assign(kept, { G_A: tf.keep(gA), cycle_A: tf.keep(cycA) });
           return tf.add(gA, cycA) as tf.Scalar;
@@ -608,7 +620,9 @@ class CycleGanTrainer extends BaseTrainer {
           const fA = this.generate(this.G_B, realB);
           const gB = ganLoss(mode, forward(this.D_B, fA, true), true, false);
           const cycB =
-            s.lambdaB > 0 ? cycleLoss(this.generate(this.G_A, fA), realB, s.lambdaB) : this.skipPass(this.G_A, fA);
+            s.lambdaB > 0
+              ? cycleLoss(this.generate(this.G_A, this.cycleInput(fA, 'B')), realB, s.lambdaB)
+              : this.skipPass(this.G_A, fA);
           fakeA = tf.keep(fA);
           Object.assign(kept, { G_B: tf.keep(gB), cycle_B: tf.keep(cycB) });
           return tf.add(gB, cycB) as tf.Scalar;

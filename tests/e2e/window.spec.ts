@@ -213,6 +213,7 @@ test('the Custom form shows the model type’s own defaults, as the run and the 
   await expect(field('L1 weight (λL1)')).toHaveValue('100');
   await expect(page.getByLabel('Dropout in the generator')).toBeChecked();
   await expect(colours).toContainText('the U-Net generator draws any colour');
+  await expect(field('Detached cycle')).toHaveCount(0); // CycleGAN's alone
   await page.screenshot({ path: `${SHOTS}/train-custom-pix2pix.png` });
 
   // CycleGAN: its own defaults, none of pix2pix's left behind.
@@ -225,6 +226,14 @@ test('the Custom form shows the model type’s own defaults, as the run and the 
   await expect(field('Identity weight')).toHaveValue('0.5');
   await expect(page.getByLabel('Dropout in the generator')).not.toBeChecked();
   await expect(colours).toContainText('drawn in exactly these');
+  await expect(field('Detached cycle')).toHaveValue('none');
+  await expect(field('Detached cycle').locator('option')).toHaveText([
+    'None (reference)',
+    'A → B → A',
+    'B → A → B',
+    'Both',
+  ]);
+  await page.screenshot({ path: `${SHOTS}/train-custom-cyclegan.png` });
 
   // FastCUT: λ_NCE 10, and back on a preset the preset's generator.
   await chooseModel('FastCUT (unpaired, one-way)');

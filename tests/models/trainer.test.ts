@@ -282,6 +282,71 @@ describe('CycleGAN step with a cycle weight at 0', () => {
   }, 240_000);
 });
 
+/** The largest difference between one network's weights in two trainers. */
+async function networkGap(a: Trainer, b: Trainer, name: string): Promise<number> {
+  const read = (t: Trainer) =>
+    Promise.all(t.networks()[name]!.weights.map(async (w) => Array.from(await values(w.read()))));
+  const [w1, w2] = [(await read(a)).flat(), (await read(b)).flat()];
+  return w1.reduce((gap, v, i) => Math.max(gap, Math.abs(v - w2[i]!)), 0);
+}
+
+describe('CycleGAN with a detached cycle (cycleDetach)', () => {
+  const base = { ...tiny, model: 'cyclegan', poolSize: 0, lambdaIdentity: 0.5 } as const;
+
+  it('takes the cycle loss off the generator that made the first translation, and only off it', async () => {
+    const start = tf.memory().numTensors;
+    const a = batch(11);
+    const b = batch(12);
+    const after: Record<string, Trainer> = {};
+    const losses: Record<string, Record<string, number>> = {};
+    for (const detach of ['none', 'A', 'B', 'both'] as const) {
+      const t = createTrainer({ ...base, cycleDetach: detach });
+      expect(t.settings.cycleDetach).toBe(detach);
+      losses[detach] = await t.stepAsync(a, b);
+      after[detach] = t;
+    }
+    // The loss values are the same: detaching changes which weights a cycle's gradient reaches, not the loss.
+    for (const detach of ['A', 'B', 'both']) expect(losses[detach]).toEqual(losses.none);
+    const gap = (x: string, y: string, net: string) => networkGap(after[x]!, after[y]!, net);
+    // cycle_B = ‖G_A(G_B(b)) − b‖₁: detached, it still trains G_A exactly as before, and no longer G_B.
+    expect(await gap('B', 'none', 'G_A')).toBeLessThan(1e-6);
+    expect(await gap('B', 'none', 'G_B')).toBeGreaterThan(1e-5);
+    // cycle_A = ‖G_B(G_A(a)) − a‖₁: the same the other way round.
+    expect(await gap('A', 'none', 'G_B')).toBeLessThan(1e-6);
+    expect(await gap('A', 'none', 'G_A')).toBeGreaterThan(1e-5);
+    // Both: each generator loses exactly the one cycle it made the first translation of.
+    expect(await gap('both', 'A', 'G_A')).toBeLessThan(1e-6);
+    expect(await gap('both', 'B', 'G_B')).toBeLessThan(1e-6);
+    // The discriminators see the same fakes in this first step whatever is detached.
+    for (const net of ['D_A', 'D_B']) expect(await gap('both', 'none', net)).toBeLessThan(1e-6);
+    for (const t of Object.values(after)) t.dispose();
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('keeps tf.memory().numTensors flat and resumes exactly', async () => {
+    const start = tf.memory().numTensors;
+    const a = batch(13);
+    const b = batch(14);
+    const settings = { ...base, poolSize: 2, cycleDetach: 'both' } as const;
+    const trainer = createTrainer(settings);
+    let at3 = -1;
+    for (let i = 1; i <= 8; i++) {
+      const losses = await trainer.stepAsync(a, b);
+      for (const n of trainer.lossNames) expect(Number.isFinite(losses[n]), n).toBe(true);
+      if (i === 3) at3 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(at3);
+    const resumed = createTrainer({ ...settings, seed: 999 });
+    resumed.importState(await trainer.exportState());
+    expect(await resumed.stepAsync(a, b)).toEqual(await trainer.stepAsync(a, b));
+    expect(await weightsOf(resumed)).toEqual(await weightsOf(trainer));
+    for (const t of [trainer, resumed]) t.dispose();
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(start);
+  }, 120_000);
+});
+
 describe('CUT and FastCUT', () => {
   it('take the reference defaults of their mode, keep what is given, and name their losses', () => {
     const cut = createTrainer({ ...tiny, model: 'cut', ncePatches: 8, nceMlpUnits: 8 });

@@ -16,7 +16,7 @@ import { rememberRun } from './MonitorScreen';
 type NumberKey = {
   [K in SettingKey]: TrainingSettings[K] extends number | undefined ? K : never;
 }[SettingKey];
-type EnumKey = 'generator' | 'discriminator' | 'norm' | 'ganMode' | 'preprocess' | 'outputPalette';
+type EnumKey = 'generator' | 'discriminator' | 'norm' | 'ganMode' | 'preprocess' | 'outputPalette' | 'cycleDetach';
 type BoolKey = 'flip' | 'dropout';
 
 interface NumberFieldDef {
@@ -89,17 +89,24 @@ const ADVANCED_NUMBERS: NumberFieldDef[] = [
   { key: 'keepCheckpoints', label: 'Checkpoints kept' },
   { key: 'seed', label: 'Random seed' },
 ];
-const ENUMS: { key: EnumKey; label: string }[] = [
+/** Choices from a list; `models`: only for these model types. */
+const ENUMS: { key: EnumKey; label: string; models?: ModelType[] }[] = [
   { key: 'generator', label: 'Generator' },
   { key: 'discriminator', label: 'Discriminator' },
   { key: 'norm', label: 'Normalisation' },
   { key: 'ganMode', label: 'GAN loss' },
   { key: 'preprocess', label: 'Preprocessing' },
   { key: 'outputPalette', label: 'Output colours' },
+  { key: 'cycleDetach', label: 'Detached cycle', models: ['cyclegan'] },
 ];
 /** Words for the options whose names say little on their own. */
 const OPTION_TEXT: Partial<Record<EnumKey, Record<string, string>>> = {
   outputPalette: OUTPUT_PALETTE_TEXT,
+  cycleDetach: { none: 'None (reference)', A: 'A → B → A', B: 'B → A → B', both: 'Both' },
+};
+/** Hints under a list's field, where its label says too little. */
+const ENUM_HINT: Partial<Record<EnumKey, string>> = {
+  cycleDetach: 'Trains only the generator translating back',
 };
 
 export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: (r: Route) => void }) {
@@ -312,7 +319,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
           <details className="card">
             <summary>Advanced settings</summary>
             <div className="form-grid" style={{ marginTop: 12 }}>
-              {ENUMS.map(({ key, label }) => (
+              {ENUMS.filter((e) => !e.models || e.models.includes(model)).map(({ key, label }) => (
                 <Field
                   key={key}
                   label={label}
@@ -321,7 +328,7 @@ export function TrainScreen({ ctx, navigate }: { ctx: ProjectContext; navigate: 
                       ? shown('generator').startsWith('unet')
                         ? 'U-Net generators draw any colour'
                         : 'Maps, label images: drawn in the few flat colours they use'
-                      : undefined
+                      : ENUM_HINT[key]
                   }
                 >
                   {(p) => (
