@@ -101,18 +101,20 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     // its surroundings (27.9% with a second seed). `duet demo --model cyclegan --minutes 10`, idle machine:
     // 3,411 iterations, 26.3% (3.3% before the palette) — still under the most common colour (31.7%): the
     // outputs are maps, but land, roads and buildings trade colours. The quick preset then put A → B (the
-    // direction translation takes by default) first: the B → A → B cycle weighs 30 (λ_B) and is detached
+    // direction translation takes by default) first: the B → A → B cycle weighs 100 (λ_B) and is detached
     // (cycleDetach 'B'), so it trains G_A on pairs (G_B(b), b) — maps with aerials made to pass for real
-    // ones — and G_B can no longer hide the map in its aerial for G_A to read back. 3,000 iterations: 30.3%
-    // and 30.4% (seeds 0 and 1) against 28.9% and 27.9%; roads come out white between their grey casings
-    // where the former preset drew only the casings; `duet demo --model cyclegan --minutes 10`, idle: 3,184
-    // and 3,347 iterations, 29.5% and 30.4% (seeds 0 and 1). docs/unpaired.md has every run.
+    // ones — and G_B can no longer hide the map in its aerial for G_A to read back. 3,000 iterations:
+    // 35.3% (λ_B 30: 30.3% and 30.4%, seeds 0 and 1; the former preset 28.9% and 27.9%);
+    // `duet demo --model cyclegan --minutes 10`, idle: 3,148 iterations, 33.5% (λ_B 30: 29.5% and 30.4%)
+    // — over the most common colour (31.7%) for the first time. One seed at λ_B 100: it draws land and
+    // building blocks right more often and streets as their casings only (λ_B 30 drew them white between
+    // the casings, 20% of their pixels right). docs/unpaired.md has every run.
     cyclegan: {
       generator: 'tiny',
       discriminator: 'basic',
       ngf: 8,
       ndf: 8,
-      lambdaB: 30,
+      lambdaB: 100,
       cycleDetach: 'B',
       lr: 1e-3,
       size: 64,
