@@ -129,6 +129,35 @@ describe('the window specs’ fake DuetApi', () => {
     await expect(fake.api.startRun({ projectId: '' })).rejects.toThrow(/Invalid request for startRun/);
   });
 
+  it('lays a run’s settings as the engine does: a length chosen at the start replaces a lower one', () => {
+    fake = createFakeDuet();
+    const f = fake;
+    const start = (projectId: string, request: Omit<DuetRequest<'startRun'>, 'projectId'>) => {
+      const run = expectValid('startRun', f.answer('startRun', { projectId, ...request }));
+      f.answer('stopRun', { projectId, runId: run.id });
+      return run.settings;
+    };
+    const plain = expectValid('createProject', f.answer('createProject', { name: 'Plain' }));
+    // The quick preset trains for 40 iterations; a time chosen replaces them.
+    expect(start(plain.id, { preset: 'quick' })).toMatchObject({ iterations: 40 });
+    const timed = start(plain.id, { preset: 'quick', settings: { minutes: 5 } });
+    expect(timed.minutes).toBe(5);
+    expect(timed.iterations).toBeUndefined();
+    // A project saved with iterations lies over the preset, and under a time chosen at the start.
+    const saved = expectValid(
+      'createProject',
+      f.answer('createProject', { name: 'Saved', settings: { iterations: 300 } }),
+    );
+    expect(start(saved.id, { preset: 'quick' })).toMatchObject({ iterations: 300 });
+    const chosen = start(saved.id, { preset: 'quick', settings: { minutes: 5 } });
+    expect(chosen.minutes).toBe(5);
+    expect(chosen.iterations).toBeUndefined();
+    // The saved project is left as it is.
+    expect(expectValid('openProject', f.answer('openProject', { projectId: saved.id })).project.settings).toEqual({
+      iterations: 300,
+    });
+  });
+
   it('reports an answer the contract refuses instead of handing it to the window', async () => {
     fake = createFakeDuet({}, { listPresets: () => [{ name: 'fastest', description: 'x', settings: {} }] as never });
     expect(() => expectValid('listPresets', fake?.answer('listPresets'))).toThrow(/fake listPresets answered/);

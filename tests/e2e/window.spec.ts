@@ -269,12 +269,20 @@ test('a run can train for a time: the choice goes to the engine, and Monitor sho
   // The run picker names each run's state, and follows this one to its end.
   await expect(page.getByRole('combobox', { name: 'Run' }).locator('option:checked')).toHaveText(/\(finished\)$/);
   await page.screenshot({ path: `${SHOTS}/monitor-time-budget.png` });
-  const start = await page.evaluate(() =>
-    (window as unknown as FakeDuetWindow).__duetCalls.find((c) => c.name === 'startRun'),
-  );
-  const settings = (start!.request as { settings: Record<string, unknown> }).settings;
-  expect(settings.minutes).toBe(0.05);
-  expect(settings.iterations).toBeUndefined();
+  const { sent, trained } = await page.evaluate(async () => {
+    const w = window as unknown as FakeDuetWindow;
+    const start = w.__duetCalls.find((c) => c.name === 'startRun')?.request as {
+      projectId: string;
+      settings: Record<string, unknown>;
+    };
+    const runs = await w.duet.listRuns({ projectId: start.projectId });
+    return { sent: start.settings, trained: runs.at(-1)?.settings };
+  });
+  expect(sent.minutes).toBe(0.05);
+  expect(sent.iterations).toBeUndefined();
+  // The time chosen replaces the preset's iteration count: the run is bound by time alone.
+  expect(trained?.minutes).toBe(0.05);
+  expect(trained?.iterations).toBeUndefined();
 });
 
 test('the loss chart draws 100,000 logged iterations and follows the pointer', async ({ page }) => {

@@ -42,8 +42,9 @@ import {
   TrainingSettingsSchema,
   type Unsubscribe,
 } from '#contract';
-// The engine's own per-model defaults (pure), so the fake's Custom form cannot drift from a real run's.
-import { MODEL_DEFAULTS } from '../../../main/engine/runs/settings.js';
+// The engine's own per-model defaults and layering rule (pure), so the fake's Custom form and runs cannot
+// drift from a real run's.
+import { MODEL_DEFAULTS, withoutReplacedLength } from '../../../main/engine/runs/settings.js';
 
 export interface FakeDuetOptions {
   theme?: 'light' | 'dark' | 'system';
@@ -509,14 +510,12 @@ export function createFakeDuet(options: FakeDuetOptions = {}, overrides: Partial
       if (!r.projectId) throw new DuetError('not-available', 'The fake trains projects only, not named folders.');
       const p = projectOf(r.projectId);
       const preset = PRESETS.find((x) => x.name === r.preset)?.settings ?? {};
-      const run = newRun(r.projectId, {
-        ...MODEL_DEFAULTS[p.model],
-        sampleEvery: 100,
-        checkpointEvery: 500,
-        model: p.model,
-        ...preset,
-        ...r.settings,
-      });
+      // Layered as the engine layers them (the run service, then resolveSettings): defaults ← preset ←
+      // the project's saved settings ← the request's; a length a higher layer chooses replaces a lower's.
+      const chosen = Object.fromEntries(Object.entries(r.settings ?? {}).filter(([, v]) => v !== undefined));
+      const user = { ...withoutReplacedLength(p.settings, chosen), model: p.model, ...chosen };
+      const lower = { ...MODEL_DEFAULTS[p.model], sampleEvery: 100, checkpointEvery: 500, ...preset };
+      const run = newRun(r.projectId, { ...withoutReplacedLength(lower, user), ...user });
       startTimer(run);
       return summary(run);
     },
