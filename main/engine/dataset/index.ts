@@ -57,4 +57,4 @@ export {
   sizeStatistics,
   unusableReason,
 } from './scan.js';
-export { isHiddenOrSystem, type WalkResult, walkFolder } from './walk.js';
+export { folderFingerprint, isHiddenOrSystem, type WalkResult, walkFolder } from './walk.js';

@@ -2,6 +2,7 @@
  * Recursive listing of a user's folder: follows symlinks but never twice into the same folder (loops),
  * never lists the same file twice (links), leaves out hidden and system files, never throws.
  */
+import { createHash } from 'node:crypto';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { SkippedFile } from '#contract';
@@ -11,6 +12,9 @@ export interface WalkedFile {
   /** Relative to the walked root, with '/' separators. */
   relative: string;
   size: number;
+  /** When its contents were last written, and when the file itself last changed (renamed, replaced, chmod). */
+  mtimeMs: number;
+  ctimeMs: number;
 }
 
 export interface WalkResult {
@@ -118,7 +122,7 @@ export async function walkFolder(root: string): Promise<WalkResult> {
           continue;
         }
         seenFiles.set(id, rel(path));
-        result.files.push({ path, relative: rel(path), size: info.size });
+        result.files.push({ path, relative: rel(path), size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs });
       } else {
         result.skipped.push({ path, reason: 'not a regular file' });
       }
@@ -127,4 +131,18 @@ export async function walkFolder(root: string): Promise<WalkResult> {
 
   await visit(root, 0);
   return result;
+}
+
+/**
+ * What a folder holds, as a short string that changes when its contents do: a file added, removed,
+ * renamed, replaced or written to, or an entry added to or removed from the folder itself (a new
+ * sub-folder can change the layout a scan finds). Opens no file: names and stat only, so a repeated look
+ * at an unchanged folder costs a listing, not a read of its images.
+ */
+export async function folderFingerprint(root: string): Promise<string> {
+  const [walked, top] = await Promise.all([walkFolder(root), stat(root).catch(() => null)]);
+  const hash = createHash('sha256').update(`${top?.mtimeMs}:${top?.ctimeMs}\n`);
+  for (const f of walked.files) hash.update(`${f.relative}\0${f.size}:${f.mtimeMs}:${f.ctimeMs}\n`);
+  for (const s of walked.skipped) hash.update(`!${s.path}\0${s.reason}\n`);
+  return hash.digest('hex');
 }

@@ -15,7 +15,7 @@ import { defaultSettings, listPresets } from '../runs/settings.js';
 import { releaseWebGpuBackend } from '../webgpu.js';
 import { scanFolders } from './data.js';
 import { ModelService } from './models.js';
-import { previewOutputColours } from './output-colours.js';
+import { OutputColourLooks, previewOutputColours } from './output-colours.js';
 import { ProjectStore } from './projects.js';
 import { RunService } from './runs.js';
 import { createSampleProject } from './sample.js';
@@ -49,6 +49,8 @@ export class EngineService {
   private readonly projects: ProjectStore;
   private readonly models: ModelService;
   private readonly runs: RunService;
+  /** The Train screen's looks at its output folders, kept while the folders stay as they were. */
+  private readonly outputColourLooks = new OutputColourLooks();
   private readonly handlers: Handlers;
   private inFlight = 0;
   private settledWaiters: Array<() => void> = [];
@@ -111,7 +113,7 @@ export class EngineService {
       createSampleProject: async () => createSampleProject(workspace, projects),
       scanFolders: async (r) => scanFolders(r.a, r.b),
       uploadFiles: async (r) => writeUploadBatch(workspace, r),
-      previewOutputColours: async (r) => previewOutputColours(r, projects),
+      previewOutputColours: async (r) => previewOutputColours(r, projects, this.outputColourLooks),
       listPresets: async (r) => listPresets(r?.model),
       defaultSettings: async (r) => defaultSettings(r?.model),
       startRun: async (r) => runs.start(r),

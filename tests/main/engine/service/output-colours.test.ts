@@ -7,7 +7,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DuetRequest, DuetResponse } from '#contract';
 import { InProcessEngine } from '../../../../main/engine/process/in-process.js';
-import { FLAT_COLOURS, imageFolder, makeWorkspace } from '../../../support/runs.js';
+import {
+  lookAtOutputColours,
+  OutputColourLooks,
+  previewOutputColours,
+} from '../../../../main/engine/service/output-colours.js';
+import { ProjectStore } from '../../../../main/engine/service/projects.js';
+import { FLAT_COLOURS, flatPixels, imageFolder, makeWorkspace, noisyPixels, writePng } from '../../../support/runs.js';
 import { tempFolders } from '../../../support/temp.js';
 
 const temp = tempFolders('duet-output-colours-');
@@ -102,6 +108,63 @@ describe('previewOutputColours', () => {
     const before = await snapshot(maps);
     await look({ data: { a: photos, b: maps } });
     expect(await snapshot(maps)).toEqual(before);
+  });
+});
+
+describe('previewOutputColours, asked again', () => {
+  /** Looks that count how often the folders are scanned and their images read. */
+  function countedLooks(capacity?: number) {
+    const counted = { reads: 0, looks: undefined as unknown as OutputColourLooks };
+    counted.looks = new OutputColourLooks((...args) => {
+      counted.reads++;
+      return lookAtOutputColours(...args);
+    }, capacity);
+    return counted;
+  }
+
+  it('reads an unchanged folder once, and again when a file in it is added or changed', async () => {
+    const data = await temp.make();
+    const aerial = await imageFolder(data, 'aerial', 3, 'noisy');
+    const drawn = await imageFolder(data, 'maps', 4, 'flat');
+    const projects = new ProjectStore(await temp.make());
+    const counted = countedLooks();
+    const ask = (settings: DuetRequest<'previewOutputColours'>['settings'] = {}) =>
+      previewOutputColours({ data: { a: aerial, b: drawn }, settings }, projects, counted.looks);
+
+    const first = await ask();
+    expect(first.domains[0]!.palette!.images).toBe(4);
+    // The Train screen asks on every change of its form: the same folders are not read again.
+    expect(await ask({ generator: 'resnet_6blocks' })).toEqual({ ...first, generator: 'resnet_6blocks' });
+    expect(await ask({ outputPalette: 'off' })).toEqual({ ...first, use: 'off' });
+    expect(counted.reads).toBe(1);
+
+    // A map added: read again, and counted.
+    await writePng(path.join(drawn, 'img9.png'), flatPixels(20, 20, 9), 20, 20);
+    expect((await ask()).domains[0]!.palette!.images).toBe(5);
+    expect(counted.reads).toBe(2);
+    expect((await ask()).domains[0]!.palette!.images).toBe(5);
+    expect(counted.reads).toBe(2);
+
+    // A map changed in place (now a photo): read again, and no longer all flat colours.
+    await writePng(path.join(drawn, 'img9.png'), noisyPixels(20, 20, 9), 20, 20);
+    expect((await ask()).domains[0]!.palette).toBeNull();
+    expect(counted.reads).toBe(3);
+  });
+
+  it('keeps only a few sets of folders, and does not keep a look that failed', async () => {
+    const projects = new ProjectStore(await temp.make());
+    const counted = countedLooks(1);
+    const ask = (model: 'cyclegan' | 'cut', b = maps) =>
+      previewOutputColours({ data: { a: photos, b }, settings: { model } }, projects, counted.looks);
+    await ask('cyclegan');
+    await ask('cut');
+    await ask('cyclegan');
+    expect(counted.reads).toBe(3);
+    await ask('cyclegan');
+    expect(counted.reads).toBe(3);
+
+    for (let i = 0; i < 2; i++) expect((await ask('cut', brokenOnly)).problem).toMatch(/No usable images/);
+    expect(counted.reads).toBe(5);
   });
 });
 
