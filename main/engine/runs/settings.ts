@@ -110,8 +110,9 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     // most common colour 27.1%): 29.4% at 3,000 iterations, 29.3% in the demo (3,041 iterations), so the
     // seed-1 figures above are on that sample too. λ_B 100 draws land and building blocks right more often
     // and streets as their casings only (λ_B 30 drew them white between the casings, 20% of their pixels
-    // right). Tried on top and not kept: λ_B 300, λ_A 1, λ_identity 0 or 1, ngf 16, ndf 16 (30.3–34.4% at
-    // 3,000 iterations). docs/unpaired.md has every run.
+    // right). Tried on top and not kept: λ_B 300, λ_A 1, λ_identity 0 or 1, ngf 16, ndf 16 (29.3–34.4% at
+    // 3,000 iterations), and λ_A 0 (36.2%, but drawing land almost everywhere: buildings and streets 0%).
+    // docs/unpaired.md has every run.
     cyclegan: {
       generator: 'tiny',
       discriminator: 'basic',
