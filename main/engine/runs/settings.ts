@@ -112,6 +112,8 @@ export const PRESETS: Record<PresetName, Record<ModelType, Layer>> = {
     // and streets as their casings only (λ_B 30 drew them white between the casings, 20% of their pixels
     // right). Tried on top and not kept: λ_B 300, λ_A 1, λ_identity 0 or 1, ngf 16, ndf 16 (29.3–34.4% at
     // 3,000 iterations), and λ_A 0 (36.2%, but drawing land almost everywhere: buildings and streets 0%).
+    // A G_A that sees only a few pixels (docs/unpaired.md, fifth study) drew sharper regions in the wrong
+    // colours: 7.5–33.0% at 3,000 iterations, 34.0% at 6,000 with a colour-share term (this preset 33.3%).
     // docs/unpaired.md has every run.
     cyclegan: {
       generator: 'tiny',
